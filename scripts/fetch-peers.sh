@@ -1,0 +1,18 @@
+#!/bin/sh
+# fetch-peers.sh — unpack Debian's own mail programs under var/peers/ so the
+# tests can compare against them (bsd-mailx, procmail/formail) without
+# installing them: their packages depend on an MTA, which would replace ours.
+# Each package is fetched once with `apt-get download` and unpacked with
+# `dpkg -x`; var/peers/<pkg>/usr/bin/… then holds the programs.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+peers="$top/var/peers"
+mkdir -p "$peers/debs"
+cd "$peers/debs"
+for pkg in bsd-mailx procmail; do
+    [ -d "$peers/$pkg" ] && continue
+    if ! ls ${pkg}_*.deb >/dev/null 2>&1; then
+        apt-get download "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get download "$pkg" >/dev/null; }
+    fi
+    dpkg -x ${pkg}_*.deb "$peers/$pkg.tmp" && mv "$peers/$pkg.tmp" "$peers/$pkg"
+done
