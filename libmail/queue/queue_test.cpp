@@ -1,0 +1,181 @@
+// queue_test.cpp — unit tests for the SQLite queue (docs/queue.md).
+#include "libmail/queue/queue.h"
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace mail::queue;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        char tmpl[] = "/tmp/mailroom-queue-XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+Message sample(const std::vector<std::string>& users) {
+    Message m;
+    m.env.sender = "alice@example.org";
+    m.env.arrived = 1'800'000'000;
+    m.env.headers = "From: alice@example.org\nSubject: hi";
+    m.env.msgid = "<1@example.org>";
+    for (const auto& u : users) {
+        Target t;
+        t.kind = TargetKind::Local;
+        t.value = u;
+        t.original = u;
+        m.targets.push_back(t);
+    }
+    return m;
+}
+
+std::string body_of(Queue& q, const std::string& id) {
+    std::string out;
+    auto s = q.for_each_body_chunk(id, [&](std::string_view c) {
+        out += c;
+        return mail::Status{};
+    });
+    REQUIRE(s.ok());
+    return out;
+}
+
+}  // namespace
+
+TEST_SUITE("queue") {
+    TEST_CASE("ids look like sendmail's") {
+        std::string a = Queue::new_id(1'800'000'000), b = Queue::new_id(1'800'000'000);
+        CHECK(a.size() == 14);
+        CHECK(a != b);
+    }
+
+    TEST_CASE("insert, load, body round trip, list") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john", "mary"});
+        std::string body(200'000, 'x');  // several chunks
+        body += "\nend\n";
+        StringBody src(body);
+        REQUIRE(q->insert(m, src).ok());
+        CHECK(m.env.size == static_cast<long long>(body.size() + m.env.headers.size() + 1));
+        auto back = q->load(m.env.id);
+        REQUIRE(back.ok());
+        CHECK(back->env.sender == "alice@example.org");
+        CHECK(back->env.headers == m.env.headers);
+        REQUIRE(back->targets.size() == 2);
+        CHECK(back->targets[1].value == "mary");
+        CHECK(body_of(*q, m.env.id) == body);
+        auto all = q->list();
+        REQUIRE(all.ok());
+        CHECK(all->size() == 1);
+    }
+
+    TEST_CASE("due respects next_try unless told to ignore it; filters") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john"});
+        m.targets[0].next_try = 2000;
+        StringBody src("b\n");
+        REQUIRE(q->insert(m, src).ok());
+        CHECK(q->due(1000, Filter{})->empty());
+        CHECK(q->due(2000, Filter{})->size() == 1);
+        Filter force;
+        force.ignore_schedule = true;
+        CHECK(q->due(1000, force)->size() == 1);
+        Filter by_rcpt;
+        by_rcpt.ignore_schedule = true;
+        by_rcpt.recipients = {"JOHN"};
+        CHECK(q->due(0, by_rcpt)->size() == 1);
+        by_rcpt.recipients = {"nobody"};
+        CHECK(q->due(0, by_rcpt)->empty());
+        Filter by_sender;
+        by_sender.ignore_schedule = true;
+        by_sender.senders = {"alice"};
+        CHECK(q->due(0, by_sender)->size() == 1);
+    }
+
+    TEST_CASE("a message is deleted when its last target is final") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john", "mary"});
+        StringBody src("b\n");
+        REQUIRE(q->insert(m, src).ok());
+        auto t = m.targets;
+        t[0].state = TargetState::Sent;
+        REQUIRE(q->update_targets(m.env.id, {t[0]}).ok());
+        CHECK(q->load(m.env.id).ok());
+        t[1].state = TargetState::Sent;
+        REQUIRE(q->update_targets(m.env.id, {t[1]}).ok());
+        CHECK_FALSE(q->load(m.env.id).ok());
+        CHECK(body_of(*q, m.env.id).empty());
+    }
+
+    TEST_CASE("returning failed targets queues the bounce in the same transaction") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john"});
+        StringBody src("b\n");
+        REQUIRE(q->insert(m, src).ok());
+        auto t = m.targets;
+        t[0].state = TargetState::Failed;
+        REQUIRE(q->update_targets(m.env.id, t).ok());
+        CHECK(q->load(m.env.id).ok());  // failed: a bounce is still owed
+        Message bounce = sample({"alice"});
+        bounce.env.sender = "";
+        StringBody bsrc("bounce body\n");
+        REQUIRE(q->return_failed(m.env.id, {0}, &bounce, &bsrc).ok());
+        CHECK_FALSE(q->load(m.env.id).ok());
+        auto b = q->load(bounce.env.id);
+        REQUIRE(b.ok());
+        CHECK(b->env.sender.empty());
+        CHECK(body_of(*q, bounce.env.id) == "bounce body\n");
+    }
+
+    TEST_CASE("claims keep a second live process off a message, not a dead one") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john"});
+        StringBody src("b\n");
+        REQUIRE(q->insert(m, src).ok());
+        // A child claims and stays alive while we try; then it exits.
+        int ready[2], go[2];
+        REQUIRE(pipe(ready) == 0);
+        REQUIRE(pipe(go) == 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            auto cq = Queue::open(d.path);
+            bool ok = cq.ok() && cq->claim(m.env.id, 100, 600).value();
+            char c = ok ? '1' : '0';
+            (void)!write(ready[1], &c, 1);
+            (void)!read(go[0], &c, 1);
+            _exit(0);
+        }
+        char c = 0;
+        REQUIRE(read(ready[0], &c, 1) == 1);
+        CHECK(c == '1');
+        CHECK_FALSE(q->claim(m.env.id, 100, 600).value());
+        (void)!write(go[1], "x", 1);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(q->claim(m.env.id, 100, 600).value());  // holder is dead: lease is free
+        for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
+    }
+
+    TEST_CASE("opening a missing directory fails cleanly") {
+        auto q = Queue::open("/nonexistent/mailroom/queue");
+        REQUIRE_FALSE(q.ok());
+        CHECK(q.error().exit_code == EX_CANTCREAT);
+    }
+}
