@@ -49,6 +49,7 @@ Result<Directory> Directory::parse(std::string_view text, const std::string& pat
             return make_error(EX_CONFIG, fmt::format("{}:{}: uid and gid must be numbers in \"{}\"", path, lineno, line));
         u.uid = static_cast<uid_t>(*uid);
         u.gid = static_cast<gid_t>(*gid);
+        u.gecos = f[4].substr(0, f[4].find(','));
         u.home = f[5];
         u.shell = f[6].empty() ? "/bin/sh" : f[6];
         d.m_users.push_back(std::move(u));
@@ -68,7 +69,9 @@ std::optional<User> Directory::find(std::string_view name) const {
         struct passwd* res = nullptr;
         char buf[4096];
         if (getpwnam_r(n.c_str(), &pw, buf, sizeof buf, &res) != 0 || !res) return std::nullopt;
-        return User{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell ? pw.pw_shell : "/bin/sh"};
+        std::string gecos = pw.pw_gecos ? pw.pw_gecos : "";
+        return User{pw.pw_name, pw.pw_uid, pw.pw_gid, gecos.substr(0, gecos.find(',')), pw.pw_dir,
+                    pw.pw_shell && *pw.pw_shell ? pw.pw_shell : "/bin/sh"};
     };
     if (auto u = lookup(std::string(name))) return u;
     std::string lower = to_lower(name);

@@ -25,6 +25,7 @@ struct User {
     std::string name;
     uid_t uid = 0;
     gid_t gid = 0;
+    std::string gecos;  // full name, first comma-separated field used
     std::string home;
     std::string shell;
 };
