@@ -118,7 +118,7 @@ Result<Child> spawn(const SpawnOptions& o) {
         cleanup();
         return make_error(EX_OSERR, fmt::format("fork: {}", std::strerror(errno)));
     }
-    if (pid == 0) exec_child(o, in_pipe[0], out_pipe[1], argv, envp);
+    if (pid == 0) exec_child(o, in_pipe[0], o.pipe_stdout ? out_pipe[1] : o.stdout_fd, argv, envp);
 
     Child c;
     c.m_pid = pid;

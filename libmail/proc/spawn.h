@@ -33,7 +33,8 @@ struct SpawnOptions {
     std::string cwd;                // "" = inherit
     std::optional<Identity> as;     // run as this user (see SECURITY)
     bool pipe_stdin = true;         // else /dev/null
-    bool pipe_stdout = true;        // else /dev/null
+    bool pipe_stdout = true;        // else stdout_fd, or /dev/null
+    int stdout_fd = -1;             // with !pipe_stdout: the child's stdout (and stderr if merged)
     bool stderr_to_stdout = true;   // else inherit the caller's stderr
 };
 

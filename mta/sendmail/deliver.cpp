@@ -1,0 +1,402 @@
+// deliver.cpp — see deliver.h and docs/queue.md (target states).
+#include "mta/sendmail/deliver.h"
+
+#include "libmail/dsn/dsn.h"
+#include "libmail/log/log.h"
+#include "libmail/proc/spawn.h"
+#include "libmail/util/clock.h"
+#include "libmail/util/strings.h"
+#include "mta/sendmail/targets.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+namespace mail::sendmail {
+
+namespace {
+
+constexpr std::time_t k_lease = 3600;          // a run holds a message at most this long
+constexpr size_t k_program_output_limit = 2000;  // bytes of a failing program's output kept
+
+std::string from_line(const queue::Message& m) {
+    return fmt::format("From {}  {}\n", m.env.sender.empty() ? "MAILER-DAEMON" : m.env.sender,
+                       ctime_text(now()));
+}
+
+bool notify_allows(const std::string& notify, std::string_view what) {
+    if (notify.empty()) return what != "SUCCESS";  // RFC 3461 §4.1 default: FAILURE,DELAY
+    return notify.find(what) != std::string::npos;
+}
+
+std::string human_duration(std::chrono::seconds s) {
+    long long v = s.count();
+    if (v % 86400 == 0 && v >= 86400) return fmt::format("{} day{}", v / 86400, v == 86400 ? "" : "s");
+    if (v % 3600 == 0 && v >= 3600) return fmt::format("{} hour{}", v / 3600, v == 3600 ? "" : "s");
+    if (v % 60 == 0 && v >= 60) return fmt::format("{} minute{}", v / 60, v == 60 ? "" : "s");
+    return fmt::format("{} second{}", v, v == 1 ? "" : "s");
+}
+
+// A bounce must reach someone: its recipients are never left empty.
+std::string message_id_for(const std::string& qid, const std::string& host) {
+    std::time_t t = now();
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M", &tm);
+    return fmt::format("<{}.{}@{}>", stamp, qid, host);
+}
+
+}  // namespace
+
+Deliverer::Deliverer(Context& ctx, queue::Queue& q) : m_ctx(ctx), m_q(q), m_local(ctx.cfg) {}
+
+Status Deliverer::run_queue(const queue::Filter& filter) {
+    auto ids = m_q.due(now(), filter);
+    if (!ids) return ids.error();
+    for (const auto& id : *ids)
+        if (Status s = run_message(id, filter.ignore_schedule); !s) return s;
+    return {};
+}
+
+MessageWriter Deliverer::writer_for(const queue::Message& m, std::string prefix) {
+    return [this, &m, prefix = std::move(prefix)](const std::function<Status(std::string_view)>& sink) -> Status {
+        if (Status s = sink(prefix + m.env.headers + "\n\n"); !s) return s;
+        return m_q.for_each_body_chunk(m.env.id, sink);
+    };
+}
+
+Status Deliverer::run_message(const std::string& id, bool ignore_schedule) {
+    auto claimed = m_q.claim(id, now(), k_lease);
+    if (!claimed) return claimed.error();
+    if (!*claimed) return {};  // another runner has it
+    auto loaded = m_q.load(id);
+    if (!loaded) {
+        (void)m_q.release(id);
+        return {};  // finished meanwhile
+    }
+    queue::Message& m = *loaded;
+    const std::time_t t0 = now();
+
+    std::vector<queue::Target*> due;
+    for (auto& t : m.targets)
+        if (t.state == queue::TargetState::Pending && (ignore_schedule || t.next_try <= t0)) due.push_back(&t);
+
+    std::vector<Outcome> outcomes(due.size());
+    if (!due.empty()) attempt(m, due, outcomes);
+
+    // Record outcomes (one transaction), applying the retry schedule and the
+    // queue lifetime.
+    const auto retry_min = m_ctx.cfg.duration("MAILROOM_RETRY_MIN").count();
+    const auto retry_max = m_ctx.cfg.duration("MAILROOM_RETRY_MAX").count();
+    const auto lifetime = m_ctx.cfg.duration("confTO_QUEUERETURN");
+    std::vector<queue::Target> changed;
+    for (size_t i = 0; i < due.size(); ++i) {
+        queue::Target& t = *due[i];
+        Outcome& o = outcomes[i];
+        t.attempts++;
+        t.last_try = now();
+        if (o.code >= 200 && o.code < 300) {
+            t.state = queue::TargetState::Sent;
+            t.status = o.status.empty() ? "2.0.0" : o.status;
+            t.diag = "Sent";
+        } else if (o.code >= 500) {
+            t.state = queue::TargetState::Failed;
+            t.status = o.status.empty() ? "5.0.0" : o.status;
+            t.diag = o.text;
+        } else if (std::chrono::seconds(t.last_try - m.env.arrived) >= lifetime) {
+            t.state = queue::TargetState::Failed;
+            t.status = "4.4.7";
+            t.diag = fmt::format("Message could not be delivered for {}", human_duration(lifetime));
+            o.text = t.diag;
+        } else {
+            long long delay = retry_min;
+            for (int a = 1; a < t.attempts && delay < retry_max; ++a) delay *= 2;
+            t.next_try = t.last_try + std::min<long long>(delay, retry_max);
+            t.status = o.status.empty() ? "4.0.0" : o.status;
+            t.diag = "Deferred: " + o.text;
+        }
+        log_outcome(m, t, o);
+        changed.push_back(t);
+    }
+    if (!changed.empty()) {
+        if (Status s = m_q.update_targets(id, changed); !s) {
+            (void)m_q.release(id);
+            return s;
+        }
+    }
+    Status result = send_bounces(m);
+    if (result) result = send_delay_notice(m);
+    (void)m_q.release(id);
+    // Deliver what this attempt produced (bounces) right away.
+    auto followups = std::move(m_followups);
+    m_followups.clear();
+    for (const auto& f : followups)
+        if (Status s = run_message(f, true); !s && result) result = s;
+    return result;
+}
+
+void Deliverer::attempt(const queue::Message& m, std::vector<queue::Target*>& due, std::vector<Outcome>& outcomes) {
+    // Local mailboxes go to mail.local together, one LMTP transaction per
+    // envelope sender (owner- aliases change the sender).
+    std::map<std::string, std::vector<size_t>> by_sender;
+    for (size_t i = 0; i < due.size(); ++i)
+        if (due[i]->kind == queue::TargetKind::Local)
+            by_sender[due[i]->errors_to.empty() ? m.env.sender : due[i]->errors_to].push_back(i);
+    for (const auto& [sender, idxs] : by_sender) {
+        std::vector<std::string> users;
+        for (size_t i : idxs) {
+            users.push_back(due[i]->value);
+            if (m_ctx.verbose) fmt::print(m_ctx.verbose, "{}... Connecting to local...\n", due[i]->value);
+        }
+        if (m_ctx.verbose) fflush(m_ctx.verbose);
+        auto replies = m_local.deliver(sender, users, writer_for(m, ""));
+        for (size_t k = 0; k < idxs.size(); ++k) {
+            const Reply& r = replies[k];
+            Outcome& o = outcomes[idxs[k]];
+            o.code = r.code;
+            o.status = r.status;
+            o.text = r.code ? r.text : r.text;
+            // Strip the status code from the text: the diag is the words.
+            if (!r.status.empty() && o.text.rfind(r.status, 0) == 0) o.text = std::string(trim(o.text.substr(r.status.size())));
+        }
+    }
+    for (size_t i = 0; i < due.size(); ++i) {
+        const queue::Target& t = *due[i];
+        Outcome& o = outcomes[i];
+        switch (t.kind) {
+        case queue::TargetKind::Local: break;
+        case queue::TargetKind::Program:
+            if (m_ctx.verbose) fmt::print(m_ctx.verbose, "\"|{}\"... Connecting to prog...\n", t.value);
+            o = deliver_program(m, t);
+            break;
+        case queue::TargetKind::File:
+            if (m_ctx.verbose) fmt::print(m_ctx.verbose, "{}... Connecting to *file*...\n", t.value);
+            o = deliver_file(m, t);
+            break;
+        case queue::TargetKind::Remote:
+            // Remote delivery (SMTP client, MX, smart host) is not part of
+            // this build yet: the message waits in the queue, and says why.
+            o = Outcome{0, "4.4.3", "remote delivery is not available in this version of mailroom"};
+            break;
+        }
+    }
+    if (m_ctx.verbose) {
+        for (size_t i = 0; i < due.size(); ++i) {
+            const queue::Target& t = *due[i];
+            std::string who = t.kind == queue::TargetKind::Program ? "\"|" + t.value + "\"" : t.value;
+            const Outcome& o = outcomes[i];
+            if (o.code >= 200 && o.code < 300)
+                fmt::print(m_ctx.verbose, "{}... Sent\n", who);
+            else
+                fmt::print(m_ctx.verbose, "{}... {}{}\n", who, o.code >= 500 ? "" : "Deferred: ", o.text);
+        }
+        fflush(m_ctx.verbose);
+    }
+}
+
+Deliverer::Outcome Deliverer::deliver_program(const queue::Message& m, const queue::Target& t) {
+    // The command's output goes to an unlinked file, so a chatty program can
+    // never deadlock against us writing its input.
+    char tmpl[] = "/tmp/mailroom-prog-XXXXXX";
+    int out_fd = mkstemp(tmpl);
+    if (out_fd < 0) return {0, "4.3.0", "cannot create temporary file"};
+    unlink(tmpl);
+    proc::SpawnOptions o;
+    o.argv = {"/bin/sh", "-c", t.value};
+    std::string path = "/usr/local/bin:/usr/bin:/bin";
+    if (m_ctx.cfg.instance()) path = m_ctx.cfg.str("MAILROOM_INSTANCE") + "/bin:" + path;
+    o.env = {"PATH=" + path, "HOME=" + t.home, "USER=" + t.user, "LOGNAME=" + t.user, "SHELL=/bin/sh",
+             "SENDER=" + m.env.sender, "RECIPIENT=" + t.original, "MAILROOM_CONFIG=" + m_ctx.cfg.source()};
+    if (const char* tz = std::getenv("TZ")) o.env.push_back(std::string("TZ=") + tz);
+    o.cwd = t.home;
+    o.pipe_stdout = false;
+    o.stdout_fd = out_fd;
+    if (!m_ctx.cfg.instance() && geteuid() == 0) o.as = proc::Identity{t.user, t.uid, t.gid};
+    auto child = proc::spawn(o);
+    if (!child) {
+        close(out_fd);
+        return {0, "4.3.0", child.error().message};
+    }
+    // Like Postfix's local(8): the envelope travels as From_ and Return-Path.
+    std::string prefix = from_line(m) + fmt::format("Return-Path: <{}>\n", m.env.sender);
+    // A program that stops reading early (EPIPE) is judged by its exit status.
+    (void)writer_for(m, prefix)([&](std::string_view piece) -> Status {
+        if (!proc::write_all(child->in(), piece)) return make_error(EX_IOERR, "EPIPE");
+        return {};
+    });
+    child->close_in();
+    auto status = child->wait();
+    lseek(out_fd, 0, SEEK_SET);
+    std::string output = proc::read_all(out_fd, k_program_output_limit);
+    close(out_fd);
+    std::string first_line(trim(output.substr(0, output.find('\n'))));
+    if (!status) return {0, "4.3.0", status.error().message};
+    int code = *status;
+    if (code == 0) return {250, "2.0.0", "Sent"};
+    std::string why = first_line.empty() ? fmt::format("unknown mailer error {}", code)
+                                         : fmt::format("unknown mailer error {}: {}", code, first_line);
+    if (code > 128) return {0, "4.3.0", fmt::format("program killed by signal {}", code - 128)};
+    if (exit_code_is_temporary(code)) return {0, "4.3.0", why};
+    return {554, "5.3.0", why};
+}
+
+void Deliverer::log_outcome(const queue::Message& m, const queue::Target& t, const Outcome& o) {
+    std::string to = t.kind == queue::TargetKind::Program ? "\"|" + t.value + "\"" : t.value;
+    std::string orig = t.original != t.value ? fmt::format(", orig_to=<{}>", t.original) : "";
+    long long delay = static_cast<long long>(now() - m.env.arrived);
+    std::string stat = t.state == queue::TargetState::Sent ? "Sent"
+                       : t.state == queue::TargetState::Failed ? o.text
+                                                               : t.diag;
+    log::info("{}: to={}{}, delay={}, xdelay={}, mailer={}, pri={}, dsn={}, stat={}", m.env.id, to, orig,
+              log::format_delay(delay), log::format_delay(static_cast<long long>(now() - t.last_try)),
+              mailer_name(t.kind), 30000 + m.env.size, t.status, stat);
+}
+
+Result<std::vector<queue::Target>> Deliverer::route_report(const std::string& to) {
+    auto router = m_ctx.router();
+    if (!router) return router.error();
+    std::vector<route::Target> errors;
+    auto targets = to_queue_targets((*router)->expand(to), &errors);
+    return targets;
+}
+
+Status Deliverer::send_bounces(const queue::Message& m) {
+    // Group failed targets by who hears about them.
+    std::map<std::string, std::vector<const queue::Target*>> groups;
+    std::vector<int> silent;
+    for (const auto& t : m.targets) {
+        if (t.state != queue::TargetState::Failed) continue;
+        if (!notify_allows(t.notify, "FAILURE")) {
+            silent.push_back(t.idx);
+            continue;
+        }
+        groups[t.errors_to.empty() ? m.env.sender : t.errors_to].push_back(&t);
+    }
+    if (!silent.empty())
+        if (Status s = m_q.return_failed(m.env.id, silent, nullptr, nullptr); !s) return s;
+    const std::string host = m_ctx.cfg.hostname();
+    for (const auto& [to, failed] : groups) {
+        std::vector<int> idxs;
+        for (const auto* t : failed) idxs.push_back(t->idx);
+        // A bounce of a bounce goes to the postmaster; a failed double
+        // bounce is dropped (logged), so nothing ever loops.
+        bool double_bounce = to.empty();
+        if (double_bounce && m.env.proto == "double-bounce") {
+            log::notice("{}: double bounce could not be delivered; dropped", m.env.id);
+            if (Status s = m_q.return_failed(m.env.id, idxs, nullptr, nullptr); !s) return s;
+            continue;
+        }
+        std::string report_to = double_bounce ? m_ctx.cfg.str("confDOUBLE_BOUNCE_ADDRESS") : to;
+        auto targets = route_report(report_to);
+        if (!targets) return targets.error();
+        if (targets->empty() && !double_bounce) {
+            double_bounce = true;
+            report_to = m_ctx.cfg.str("confDOUBLE_BOUNCE_ADDRESS");
+            targets = route_report(report_to);
+            if (!targets) return targets.error();
+        }
+        if (targets->empty()) {
+            log::error("{}: cannot return the message to anyone ({}); dropped", m.env.id, report_to);
+            if (Status s = m_q.return_failed(m.env.id, idxs, nullptr, nullptr); !s) return s;
+            continue;
+        }
+        dsn::Report r;
+        r.reporting_mta = host;
+        r.mailer_name = m_ctx.cfg.str("confMAILER_NAME");
+        r.queue_id = m.env.id;
+        r.to = report_to.find('@') == std::string::npos ? report_to + "@" + host : report_to;
+        r.original_from = m.env.relay;
+        r.envid = m.env.envid;
+        r.arrival = m.env.arrived;
+        r.now = now();
+        for (const auto* t : failed) {
+            std::string final_rcpt = t->kind == queue::TargetKind::Local && t->value.find('@') == std::string::npos
+                                         ? t->value + "@" + host
+                                         : t->value;
+            r.recipients.push_back({t->orcpt.empty() ? t->original : t->orcpt, final_rcpt, t->status, t->diag,
+                                    t->last_try});
+        }
+        std::string boundary = dsn::make_boundary(r);
+        bool headers_only = m.env.ret == "HDRS" || m.env.size - static_cast<long long>(m.env.headers.size()) >
+                                                       dsn::k_return_body_limit;
+        std::string body = dsn::body_prefix(r, boundary, headers_only) + m.env.headers + "\n";
+        if (!headers_only) {
+            body += "\n";
+            Status s = m_q.for_each_body_chunk(m.env.id, [&](std::string_view c) {
+                body += c;
+                return Status{};
+            });
+            if (!s) return s;
+        }
+        body += dsn::body_suffix(boundary);
+        queue::Message bounce;
+        bounce.env.sender = "";
+        bounce.env.arrived = now();
+        bounce.env.id = queue::Queue::new_id(bounce.env.arrived);
+        bounce.env.msgid = message_id_for(bounce.env.id, host);
+        bounce.env.headers = dsn::headers(r, boundary, bounce.env.msgid);
+        bounce.env.proto = double_bounce ? "double-bounce" : "bounce";
+        bounce.env.relay = "MAILER-DAEMON";
+        bounce.targets = std::move(*targets);
+        queue::StringBody src(std::move(body));
+        if (Status s = m_q.return_failed(m.env.id, idxs, &bounce, &src); !s) return s;
+        log::info("{}: {}: {}: {}", m.env.id, bounce.env.id, double_bounce ? "postmaster notify" : "DSN",
+                  r.recipients.front().diagnostic);
+        log::info("{}: from=<>, size={}, class=0, nrcpts={}, msgid={}, proto=DSN, relay=MAILER-DAEMON", bounce.env.id,
+                  bounce.env.size, bounce.targets.size(), bounce.env.msgid);
+        m_followups.push_back(bounce.env.id);
+    }
+    return {};
+}
+
+Status Deliverer::send_delay_notice(const queue::Message& m) {
+    if (m.env.warned || m.env.sender.empty()) return {};
+    const auto warn = m_ctx.cfg.duration("confTO_QUEUEWARN");
+    if (warn.count() == 0 || std::chrono::seconds(now() - m.env.arrived) < warn) return {};
+    // Reload: the targets' states changed in this run.
+    auto cur = m_q.load(m.env.id);
+    if (!cur) return {};  // delivered completely
+    dsn::Report r;
+    r.kind = dsn::Report::Kind::Delay;
+    const std::string host = m_ctx.cfg.hostname();
+    r.reporting_mta = host;
+    r.mailer_name = m_ctx.cfg.str("confMAILER_NAME");
+    r.queue_id = m.env.id;
+    r.to = m.env.sender;
+    r.original_from = m.env.relay;
+    r.envid = m.env.envid;
+    r.arrival = m.env.arrived;
+    r.now = now();
+    r.warn_after = human_duration(warn);
+    r.retry_until = rfc5322_date(m.env.arrived + m_ctx.cfg.duration("confTO_QUEUERETURN").count());
+    for (const auto& t : cur->targets)
+        if (t.state == queue::TargetState::Pending && notify_allows(t.notify, "DELAY"))
+            r.recipients.push_back({t.original, t.value, t.status.empty() ? "4.0.0" : t.status, t.diag, t.last_try});
+    if (Status s = m_q.set_warned(m.env.id); !s) return s;
+    if (r.recipients.empty()) return {};
+    auto targets = route_report(m.env.sender);
+    if (!targets) return targets.error();
+    if (targets->empty()) return {};
+    std::string boundary = dsn::make_boundary(r);
+    queue::Message notice;
+    notice.env.sender = "";
+    notice.env.arrived = now();
+    notice.env.id = queue::Queue::new_id(notice.env.arrived);
+    notice.env.msgid = message_id_for(notice.env.id, host);
+    notice.env.headers = dsn::headers(r, boundary, notice.env.msgid);
+    notice.env.proto = "bounce";
+    notice.env.relay = "MAILER-DAEMON";
+    notice.targets = std::move(*targets);
+    queue::StringBody src(dsn::body_prefix(r, boundary, true) + m.env.headers + "\n" + dsn::body_suffix(boundary));
+    if (Status s = m_q.insert(notice, src); !s) return s;
+    log::info("{}: {}: delay notice: {}", m.env.id, notice.env.id, r.warn_after);
+    m_followups.push_back(notice.env.id);
+    return {};
+}
+
+}  // namespace mail::sendmail

@@ -1,0 +1,63 @@
+# tests/lib.sh — shared helpers for mailroom's integration tests (bash).
+#
+# Source it first thing:  . "$MAILROOM_SRC/tests/lib.sh"
+# It makes a temporary directory ($T, removed on exit), and offers:
+#   make_instance DIR        an instance in DIR (domain test.example)
+#   use_instance DIR [user]  source DIR/env.sh for that user
+#   expect_eq GOT WANT WHAT  fail with "WHAT: got …, want …"
+#   expect_contains FILE TEXT, expect_not_contains FILE TEXT
+#   count_from_lines MBOX    messages in an mbox (From_ lines after blank lines)
+#   finish                   print the plain "N passed, 0 failed" line
+set -u
+: "${MAILROOM_BUILD:?run through ctest (MAILROOM_BUILD unset)}"
+: "${MAILROOM_SRC:?run through ctest (MAILROOM_SRC unset)}"
+: "${MAILROOM_PEERS:=$MAILROOM_SRC/var/peers}"
+export TZ=UTC
+T=$(mktemp -d /tmp/mailroom-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+PASSED=0
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { PASSED=$((PASSED + 1)); }
+
+expect_eq() {
+    [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+    ok
+}
+
+expect_contains() {
+    grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$1 lacks '$2'"; }
+    ok
+}
+
+expect_not_contains() {
+    if grep -qF -- "$2" "$1"; then echo "--- $1:" >&2; head -c 3000 "$1" >&2; fail "$1 contains '$2'"; fi
+    ok
+}
+
+make_instance() {
+    "$MAILROOM_SRC/mta/mailroom-instance" --bin "$MAILROOM_BUILD" --domain test.example "$1" >/dev/null
+}
+
+use_instance() {
+    # shellcheck disable=SC1090
+    . "$1/env.sh" "${2:-john}"
+}
+
+# Messages in an mbox: From_ lines at the start or after an empty line.
+count_from_lines() {
+    [ -f "$1" ] || { echo 0; return; }
+    awk 'BEGIN{n=0; blank=1} /^From / && blank {n++} {blank = ($0 == "")} END{print n}' "$1"
+}
+
+# Waits up to $2 seconds (default 10) for a command to succeed.
+wait_for() {
+    local cmd=$1 limit=${2:-10} i=0
+    while ! eval "$cmd"; do
+        i=$((i + 1))
+        [ $i -ge $((limit * 10)) ] && return 1
+        sleep 0.1
+    done
+}
+
+finish() { echo "$PASSED passed, 0 failed"; }
