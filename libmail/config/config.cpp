@@ -1,22 +1,19 @@
-// config.cpp — Config values and the sendmail.mc reader (see config.h,
-// docs/config.md).
-//
-// The reader understands the m4 subset that sendmail.mc files use: `dnl`,
-// `#` comments, `quoted' text, and calls NAME(arg, …) with quoted arguments.
-// It does not expand macros: each call is interpreted directly.
+// config.cpp — Config values, typed views and the -bC dump (see config.h,
+// docs/config.md).  The .mc/.cf reader is mc_reader.cpp, the command-line
+// options cmdline.cpp, DAEMON_OPTIONS daemon_options.cpp.
 #include "libmail/config/config.h"
 
+#include "libmail/config/values.h"
 #include "libmail/util/strings.h"
 
 #include <fmt/format.h>
 #include <netdb.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace mail::config {
 
@@ -24,17 +21,7 @@ std::string Diagnostic::format() const { return fmt::format("{}:{}: {}", file, l
 
 // ---------------------------------------------------------------- values
 
-namespace {
-
-const OptionDef& require_option(std::string_view name) {
-    const OptionDef* def = find_option(name);
-    if (!def) {
-        // A name in the code that the table lacks: a broken invariant.
-        fmt::print(stderr, "mailroom: internal error: unknown option {}\n", name);
-        std::abort();
-    }
-    return *def;
-}
+namespace detail {
 
 std::optional<bool> parse_bool(std::string_view v) {
     std::string s = to_lower(trim(v));
@@ -65,13 +52,41 @@ std::optional<long long> parse_size(std::string_view v) {
         if (mult != 1) s.pop_back();
     }
     auto n = parse_int(s);
-    if (!n || *n < 0) return std::nullopt;
+    // The bound keeps n * mult from overflowing (2^50 bytes is beyond any message).
+    if (!n || *n < 0 || *n > (1LL << 50) / mult) return std::nullopt;
     return *n * mult;
 }
 
-Status check_value(const OptionDef& def, std::string_view value) {
+namespace {
+
+// One-letter choices are case-sensitive (AuthOptions A vs a), words not.
+bool choice_matches(std::string_view choice, std::string_view value) {
+    return choice.size() == 1 ? choice == value : iequals(choice, value);
+}
+
+// A String option's choice: the full word, or a letter that starts exactly
+// one choice (sendmail reads only the first letter of DeliveryMode).
+std::optional<std::string> pick_choice(std::string_view choices, std::string_view value) {
+    std::vector<std::string> words = split(choices, " ");
+    for (const auto& w : words)
+        if (choice_matches(w, value)) return w;
+    if (value.size() != 1) return std::nullopt;
+    std::optional<std::string> found;
+    for (const auto& w : words) {
+        if (std::tolower(static_cast<unsigned char>(w[0])) != std::tolower(static_cast<unsigned char>(value[0])))
+            continue;
+        if (found) return std::nullopt;  // ambiguous
+        found = w;
+    }
+    return found;
+}
+
+}  // namespace
+
+Result<std::string> check_value(const OptionDef& def, std::string_view value, std::string_view label) {
+    value = trim(value);
     auto bad = [&](std::string_view what) {
-        return Status(make_error(EX_CONFIG, fmt::format("{}: {} \"{}\"", def.name, what, value)));
+        return make_error(EX_CONFIG, fmt::format("{}: {} \"{}\"", label, what, value));
     };
     switch (def.type) {
     case Type::Int: {
@@ -88,12 +103,70 @@ Status check_value(const OptionDef& def, std::string_view value) {
         if (!parse_bool(value)) return bad("not true or false:");
         break;
     case Type::Duration:
-        if (!parse_duration(value)) return bad("not a time (like 30s, 4h, 5d):");
+        if (!parse_duration(value, def.default_unit)) return bad("not a time (like 30s, 4h, 5d):");
         break;
-    default:
+    case Type::String:
+        if (!def.choices.empty()) {
+            auto c = pick_choice(def.choices, value);
+            if (!c) return bad(fmt::format("must be one of {}, got", def.choices));
+            return *c;
+        }
+        break;
+    case Type::List:
+        if (!def.choices.empty()) {
+            std::vector<std::string> words = split(def.choices, " ");
+            for (const auto& item : split(value, ", \t")) {
+                bool ok = std::any_of(words.begin(), words.end(),
+                                      [&](const std::string& w) { return choice_matches(w, item); });
+                if (!ok)
+                    return make_error(EX_CONFIG, fmt::format("{}: unknown flag \"{}\" (known: {})", label, item,
+                                                             def.choices));
+            }
+        }
+        break;
+    case Type::Path:
         break;
     }
-    return {};
+    return std::string(value);
+}
+
+}  // namespace detail
+
+using detail::parse_bool;
+using detail::parse_int;
+using detail::parse_size;
+
+namespace {
+
+const OptionDef& require_option(std::string_view name) {
+    const OptionDef* def = find_option(name);
+    if (!def) {
+        // A name in the code that the table lacks: a broken invariant.
+        fmt::print(stderr, "mailroom: internal error: unknown option {}\n", name);
+        std::abort();
+    }
+    return *def;
+}
+
+// Lower-cased words of every call of `macro` plus those of its _FILE.
+std::vector<std::string> class_words(const Config& cfg, std::string_view macro, bool lower) {
+    std::vector<std::string> out;
+    auto add = [&](std::string_view w) {
+        std::string v = lower ? to_lower(w) : std::string(w);
+        if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    };
+    for (const auto& args : cfg.macro(macro))
+        for (const auto& a : args)
+            for (const auto& w : split(a, " \t\n")) add(w);
+    for (const auto& w : cfg.file_words(macro)) add(w);
+    return out;
+}
+
+// m4 quoting for the dump, so FEATURE and macro lines read back as .mc.
+std::string m4_call(std::string_view name, const std::vector<std::string>& args) {
+    std::string out = fmt::format("{}(", name);
+    for (size_t i = 0; i < args.size(); ++i) out += fmt::format("{}`{}'", i ? ", " : "", args[i]);
+    return out + ")";
 }
 
 }  // namespace
@@ -104,12 +177,11 @@ const std::string& Config::str(std::string_view name) const {
     const OptionDef& def = require_option(name);
     if (auto it = m_values.find(def.name); it != m_values.end()) return it->second;
     // Defaults live in the table; keep a stable string per option.
-    static std::map<std::string_view, std::string> defaults;
-    static const bool filled = [] {
-        for (const OptionDef& o : option_table()) defaults.emplace(o.name, std::string(o.default_value));
-        return true;
+    static const std::map<std::string_view, std::string> defaults = [] {
+        std::map<std::string_view, std::string> m;
+        for (const OptionDef& o : option_table()) m.emplace(o.name, std::string(o.default_value));
+        return m;
     }();
-    (void)filled;
     return defaults.at(def.name);
 }
 
@@ -122,7 +194,8 @@ long long Config::num(std::string_view name) const {
 bool Config::flag(std::string_view name) const { return parse_bool(str(name)).value_or(false); }
 
 std::chrono::seconds Config::duration(std::string_view name) const {
-    return parse_duration(str(name)).value_or(std::chrono::seconds{0});
+    const OptionDef& def = require_option(name);
+    return parse_duration(str(name), def.default_unit).value_or(std::chrono::seconds{0});
 }
 
 std::vector<std::string> Config::list(std::string_view name) const { return split(str(name), ", \t"); }
@@ -132,10 +205,15 @@ bool Config::is_set(std::string_view name) const { return m_values.count(require
 Status Config::set(std::string_view name, std::string_view value) {
     const OptionDef* def = find_option(name);
     if (!def) return make_error(EX_CONFIG, fmt::format("unknown option \"{}\"", name));
-    if (Status s = check_value(*def, value); !s) return s;
-    m_values[std::string(def->name)] = std::string(trim(value));
-    if (def->name == "confDOMAIN_NAME") add_local_domain(trim(value));
+    auto v = detail::check_value(*def, value, name);
+    if (!v) return v.error();
+    if (def->name == "confDOMAIN_NAME") add_local_domain(*v);
+    m_values[std::string(def->name)] = std::move(*v);
     return {};
+}
+
+void Config::unset(std::string_view name) {
+    if (const OptionDef* def = find_option(name)) m_values.erase(std::string(def->name));
 }
 
 bool Config::feature(std::string_view name) const { return m_features.count(name) != 0; }
@@ -188,15 +266,114 @@ std::vector<std::vector<std::string>> Config::macro(std::string_view name) const
     return out;
 }
 
+void Config::add_file_words(const std::string& name, const std::vector<std::string>& words) {
+    auto& v = m_file_words[name];
+    v.insert(v.end(), words.begin(), words.end());
+}
+
+std::vector<std::string> Config::file_words(std::string_view name) const {
+    auto it = m_file_words.find(name);
+    return it == m_file_words.end() ? std::vector<std::string>{} : it->second;
+}
+
+// ---------------------------------------------------------------- typed views
+
+std::vector<DaemonOptions> Config::daemon_options() const {
+    std::vector<DaemonOptions> out;
+    for (const auto& args : macro("DAEMON_OPTIONS")) {
+        if (args.empty()) continue;
+        auto d = parse_daemon_options(args[0]);
+        if (!d) continue;  // the reader rejected it already; set by hand = skipped
+        if (d->name.empty()) d->name = fmt::format("Daemon{}", out.size());
+        out.push_back(std::move(*d));
+    }
+    if (out.empty()) out.push_back(DaemonOptions{"MTA", 25, "", "inet", "", 0});
+    // sendmail's cf adds the MSA whatever DAEMON_OPTIONS say (proto.m4);
+    // mailroom skips it when 587 is taken, which sendmail would fail to bind.
+    bool has_587 = std::any_of(out.begin(), out.end(), [](const DaemonOptions& d) { return d.port == 587; });
+    if (!feature("no_default_msa") && !has_587) out.push_back(DaemonOptions{"MSA", 587, "", "inet", "E", 0});
+    return out;
+}
+
+std::vector<DaemonOptions> Config::client_options() const {
+    std::vector<DaemonOptions> out;
+    for (const auto& args : macro("CLIENT_OPTIONS"))
+        if (!args.empty())
+            if (auto d = parse_daemon_options(args[0])) out.push_back(std::move(*d));
+    return out;
+}
+
+std::string Config::masquerade_as() const {
+    auto calls = macro("MASQUERADE_AS");
+    if (calls.empty() || calls.back().empty()) return "";
+    return to_lower(trim(calls.back()[0]));
+}
+
+std::vector<std::string> Config::masquerade_domains() const { return class_words(*this, "MASQUERADE_DOMAIN", true); }
+std::vector<std::string> Config::relay_domains() const { return class_words(*this, "RELAY_DOMAIN", true); }
+std::vector<std::string> Config::generics_domains() const { return class_words(*this, "GENERICS_DOMAIN", true); }
+std::vector<std::string> Config::virtuser_domains() const { return class_words(*this, "VIRTUSER_DOMAIN", true); }
+
+std::vector<std::string> Config::trust_auth_mechs() const {
+    std::vector<std::string> out;
+    for (const auto& w : class_words(*this, "TRUST_AUTH_MECH", false)) {
+        std::string u = w;
+        std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        out.push_back(u);
+    }
+    return out;
+}
+
+std::set<std::string> Config::exposed_users() const {
+    auto v = class_words(*this, "EXPOSED_USER", false);
+    return {v.begin(), v.end()};
+}
+
+std::set<std::string> Config::trusted_users() const {
+    std::set<std::string> out;
+    for (const auto& u : list("confTRUSTED_USERS")) out.insert(u);
+    for (const auto& u : file_words("confCT_FILE")) out.insert(u);
+    return out;
+}
+
+std::set<std::string> Config::privacy_flags() const {
+    std::set<std::string> out;
+    for (const auto& item : list("confPRIVACY_FLAGS")) {
+        std::string f = to_lower(item);
+        if (f == "public") continue;
+        if (f == "goaway") {
+            for (std::string_view g : goaway_flags()) out.emplace(g);
+            continue;
+        }
+        out.insert(f);
+    }
+    if (out.count("noexpn")) out.insert("noverb");  // op.txt: noexpn implies noverb
+    return out;
+}
+
+// ---------------------------------------------------------------- dump
+
 std::vector<std::string> Config::dump_changed() const {
     std::vector<std::string> out;
     for (const auto& [name, value] : m_values) out.push_back(fmt::format("{} = {}", name, value));
-    for (const auto& [name, args] : m_features)
-        out.push_back(args.empty() ? fmt::format("FEATURE({})", name)
-                                   : fmt::format("FEATURE({}, {})", name, join(args, ", ")));
-    for (const auto& [name, args] : m_macros) out.push_back(fmt::format("{}({})", name, join(args, ", ")));
+    for (const auto& [name, args] : m_features) {
+        std::vector<std::string> all{name};
+        all.insert(all.end(), args.begin(), args.end());
+        out.push_back(m4_call("FEATURE", all));
+    }
+    for (const auto& [name, args] : m_macros) out.push_back(m4_call(name, args));
+    for (const auto& w : m_warnings) out.push_back("warning: " + w.format());
     return out;
 }
+
+std::vector<std::string> Config::dump_all() const {
+    std::vector<std::string> out;
+    for (const OptionDef& o : option_table()) out.push_back(fmt::format("{} = {}", o.name, str(o.name)));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// ---------------------------------------------------------------- helpers
 
 std::string default_path() {
     if (const char* p = std::getenv("MAILROOM_CONFIG"); p && *p) return p;
@@ -227,250 +404,9 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text, char d
         default: return std::nullopt;
         }
         total += n * mult;
+        if (total > 100000000000LL * 7) return std::nullopt;  // keeps the sum from overflowing
     }
     return std::chrono::seconds{total};
-}
-
-// ---------------------------------------------------------------- the .mc reader
-
-namespace {
-
-// One macro call found in the text.
-struct Call {
-    std::string name;
-    std::vector<std::string> args;
-    int line = 0;
-};
-
-// Splits m4-ish text into calls.  Text outside calls is ignored (it would be
-// copied to the .cf output by m4; we have none).  Errors: unterminated quote
-// or call, with the line where it began.
-class McLexer {
-public:
-    McLexer(std::string_view text, const std::string& path) : m_text(text), m_path(path) {}
-
-    Result<std::vector<Call>> run() {
-        std::vector<Call> calls;
-        while (m_pos < m_text.size()) {
-            char c = m_text[m_pos];
-            if (c == '\n') { ++m_line; ++m_pos; continue; }
-            if (c == '#') { skip_to_eol(); continue; }
-            if (c == '`') {
-                auto q = read_quoted();
-                if (!q) return q.error();
-                continue;
-            }
-            if (is_ident_start(c)) {
-                int line = m_line;
-                std::string word = read_ident();
-                if (word == "dnl") { skip_to_eol(true); continue; }
-                if (m_pos < m_text.size() && m_text[m_pos] == '(') {
-                    auto args = read_args(line);
-                    if (!args) return args.error();
-                    calls.push_back(Call{word, std::move(*args), line});
-                } else {
-                    calls.push_back(Call{word, {}, line});
-                }
-                continue;
-            }
-            ++m_pos;
-        }
-        return calls;
-    }
-
-private:
-    static bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-    static bool is_ident(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-    Error error_at(int line, std::string text) const {
-        return make_error(EX_CONFIG, fmt::format("{}:{}: {}", m_path, line, text));
-    }
-
-    void skip_to_eol(bool eat_newline = false) {
-        while (m_pos < m_text.size() && m_text[m_pos] != '\n') ++m_pos;
-        if (eat_newline && m_pos < m_text.size()) { ++m_pos; ++m_line; }
-    }
-
-    std::string read_ident() {
-        size_t start = m_pos;
-        while (m_pos < m_text.size() && is_ident(m_text[m_pos])) ++m_pos;
-        return std::string(m_text.substr(start, m_pos - start));
-    }
-
-    // At a backquote: returns the text inside one level of `...' (nested quotes kept).
-    Result<std::string> read_quoted() {
-        int start_line = m_line;
-        int depth = 0;
-        std::string out;
-        while (m_pos < m_text.size()) {
-            char c = m_text[m_pos++];
-            if (c == '\n') ++m_line;
-            if (c == '`') {
-                if (depth++ == 0) continue;
-            } else if (c == '\'') {
-                if (--depth == 0) return out;
-            }
-            out += c;
-        }
-        return error_at(start_line, "unterminated quoted string (missing ')");
-    }
-
-    // At '(': reads comma-separated arguments up to the matching ')'.
-    Result<std::vector<std::string>> read_args(int start_line) {
-        ++m_pos;  // '('
-        std::vector<std::string> args;
-        std::string cur;
-        int parens = 0;
-        bool leading = true;  // m4 drops unquoted leading whitespace of each argument
-        while (m_pos < m_text.size()) {
-            char c = m_text[m_pos];
-            if (c == '`') {
-                auto q = read_quoted();
-                if (!q) return q.error();
-                cur += *q;
-                leading = false;
-                continue;
-            }
-            ++m_pos;
-            if (c == '\n') ++m_line;
-            if (leading && (c == ' ' || c == '\t' || c == '\n')) continue;
-            if (c == '(') ++parens;
-            if (c == ')' && parens-- == 0) {
-                args.push_back(std::string(trim_right(cur)));
-                if (args.size() == 1 && args[0].empty()) args.clear();
-                return args;
-            }
-            if (c == ',' && parens == 0) {
-                args.push_back(std::string(trim_right(cur)));
-                cur.clear();
-                leading = true;
-                continue;
-            }
-            cur += c;
-            leading = false;
-        }
-        return error_at(start_line, "unterminated macro call (missing ')')");
-    }
-
-    std::string_view m_text;
-    const std::string& m_path;
-    size_t m_pos = 0;
-    int m_line = 1;
-};
-
-bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {
-    for (auto p : prefixes)
-        if (s.substr(0, p.size()) == p) return true;
-    return false;
-}
-
-}  // namespace
-
-Result<Config> parse_mc(std::string_view text, const std::string& path) {
-    auto calls = McLexer(text, path).run();
-    if (!calls) return calls.error();
-    Config cfg;
-    cfg.set_source(path);
-    auto diag = [&](const Call& c, std::string t) { return Diagnostic{path, c.line, std::move(t)}; };
-    auto fail = [&](const Call& c, std::string t) { return make_error(EX_CONFIG, diag(c, std::move(t)).format()); };
-
-    for (const Call& c : *calls) {
-        const std::string& n = c.name;
-        if (n == "define") {
-            if (c.args.size() < 1) return fail(c, "define() needs a name");
-            std::string value = c.args.size() > 1 ? c.args[1] : "";
-            if (find_option(c.args[0])) {
-                if (Status s = cfg.set(c.args[0], value); !s) return fail(c, s.error().message);
-            } else {
-                cfg.warn(diag(c, fmt::format("unknown option {} ignored", c.args[0])));
-            }
-        } else if (n == "FEATURE") {
-            if (c.args.empty()) return fail(c, "FEATURE() needs a name");
-            cfg.enable_feature(c.args[0], std::vector<std::string>(c.args.begin() + 1, c.args.end()));
-        } else if (n == "LOCAL_DOMAIN") {
-            for (const auto& a : c.args)
-                for (const auto& d : split(a, " \t")) cfg.add_local_domain(d);
-        } else if (starts_with_any(n, {"LOCAL_RULE_", "LOCAL_RULESETS", "LOCAL_CONFIG", "LOCAL_NET_CONFIG",
-                                        "HACK", "SITECONFIG"})) {
-            return fail(c, fmt::format("{}: rewriting rules are not supported", n));
-        } else if (n == "divert" || n == "undivert" || n == "VERSIONID" || n == "OSTYPE" || n == "DOMAIN" ||
-                   n == "MAILER" || n == "include") {
-            // m4 plumbing and framework macros: nothing to do.
-        } else if (std::isupper(static_cast<unsigned char>(n[0])) && !c.args.empty()) {
-            cfg.add_macro(n, c.args);
-        } else if (!c.args.empty() || std::isupper(static_cast<unsigned char>(n[0]))) {
-            cfg.warn(diag(c, fmt::format("unknown construct {} ignored", n)));
-        }
-    }
-    if (cfg.feature("use_cw_file")) {
-        std::ifstream cw(cfg.str("confCW_FILE"));
-        std::string line;
-        while (std::getline(cw, line)) {
-            auto t = trim(line);
-            if (!t.empty() && t[0] != '#') cfg.add_local_domain(t);
-        }
-    }
-    return cfg;
-}
-
-Result<Config> parse_cf(std::string_view text, const std::string& path) {
-    Config cfg;
-    cfg.set_source(path);
-    int lineno = 0;
-    for (const std::string& raw : split(text, "\n", false)) {
-        ++lineno;
-        std::string_view line = trim_right(raw);
-        if (line.empty() || line[0] == '#') continue;
-        auto fail = [&](std::string t) { return make_error(EX_CONFIG, fmt::format("{}: line {}: {}", path, lineno, t)); };
-        switch (line[0]) {
-        case 'C':
-            if (line.size() > 1 && line[1] == 'w') {
-                for (const auto& d : split(line.substr(2), " \t")) cfg.add_local_domain(d);
-                continue;
-            }
-            break;
-        case 'F':
-            if (line.size() > 1 && line[1] == 'w') {
-                std::string file(trim(line.substr(2)));
-                if (!file.empty() && file[0] == '-') file = std::string(trim(std::string_view(file).substr(1)));
-                std::ifstream cw(file);
-                std::string l;
-                while (std::getline(cw, l))
-                    if (auto t = trim(l); !t.empty() && t[0] != '#') cfg.add_local_domain(t);
-                continue;
-            }
-            break;
-        case 'D':
-            if (line.size() > 1 && line[1] == 'j') {
-                if (Status s = cfg.set("confDOMAIN_NAME", line.substr(2)); !s) return fail(s.error().message);
-                continue;
-            }
-            break;
-        case 'O': {
-            auto body = trim(line.substr(1));
-            auto eq = body.find('=');
-            if (eq == std::string_view::npos) return fail(fmt::format("option without value \"{}\"", line));
-            auto name = trim(body.substr(0, eq));
-            if (!find_option(name)) return fail(fmt::format("unknown option \"{}\"", name));
-            if (Status s = cfg.set(name, body.substr(eq + 1)); !s) return fail(s.error().message);
-            continue;
-        }
-        default:
-            break;
-        }
-        return fail(fmt::format("unknown configuration line \"{}\"", line));
-    }
-    return cfg;
-}
-
-Result<Config> load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return make_error(EX_CONFIG, fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".cf") == 0) return parse_cf(text, path);
-    return parse_mc(text, path);
 }
 
 }  // namespace mail::config

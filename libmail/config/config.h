@@ -35,6 +35,27 @@ struct Diagnostic {
     std::string format() const;  // "file:line: text"
 };
 
+// One SMTP listener (DAEMON_OPTIONS) or the outbound socket settings
+// (CLIENT_OPTIONS), as sendmail's DaemonPortOptions/ClientPortOptions.
+struct DaemonOptions {
+    std::string name;       // Name=; "" = sendmail's "Daemon<n>"
+    int port = 25;          // Port= (number or smtp/submission/smtps/lmtp)
+    std::string addr;       // Addr=, numeric; "" = any address
+    std::string family = "inet";  // Family=: inet or inet6
+    std::string modifiers;  // M= letters: a b c f s u A C E O S (see sendmail.mc(5))
+    int listen = 0;         // Listen= backlog; 0 = the system default
+
+    bool has_modifier(char m) const { return modifiers.find(m) != std::string::npos; }
+    bool operator==(const DaemonOptions&) const = default;
+};
+
+// Parses the text of a DAEMON_OPTIONS() or CLIENT_OPTIONS() argument, e.g.
+// "Port=587, Addr=127.0.0.1, Name=MSA, M=Ea".  sendmail keys mailroom does
+// not use (SndBufSize, children, refuseLA, …) are accepted and their names
+// appended to *ignored.  Errors (EX_CONFIG) have no file:line; the reader
+// adds it.
+Result<DaemonOptions> parse_daemon_options(std::string_view text, std::vector<std::string>* ignored = nullptr);
+
 class Config {
 public:
     // Built-in defaults only (no file read).
@@ -51,6 +72,8 @@ public:
     // Sets an option by .mc or .cf name from text, validating type and bounds.
     // Errors have exit code EX_CONFIG (or EX_USAGE for -O, chosen by the caller).
     Status set(std::string_view name, std::string_view value);
+    // Back to the default (undefine()).  Unknown names are ignored.
+    void unset(std::string_view name);
 
     // FEATURE(`name' [, `arg'...]): whether it is on, and its arguments.
     bool feature(std::string_view name) const;
@@ -63,6 +86,33 @@ public:
     bool is_local_domain(std::string_view domain) const;
     const std::set<std::string>& local_domains() const { return m_class_w; }
     void add_local_domain(std::string_view domain);
+
+    // Typed views of the macros (validated when the file was read).
+    // Listeners: each DAEMON_OPTIONS in file order, or the MTA on port 25
+    // when there is none; then the MSA on 587 with M=E unless
+    // FEATURE(no_default_msa) or a listener on port 587 exists already.
+    std::vector<DaemonOptions> daemon_options() const;
+    std::vector<DaemonOptions> client_options() const;  // CLIENT_OPTIONS, may be empty
+    std::string masquerade_as() const;                  // last MASQUERADE_AS, "" if none
+    std::vector<std::string> masquerade_domains() const;  // MASQUERADE_DOMAIN[_FILE], lower case
+    std::set<std::string> exposed_users() const;          // EXPOSED_USER[_FILE]
+    std::vector<std::string> relay_domains() const;       // RELAY_DOMAIN[_FILE], lower case
+    std::vector<std::string> generics_domains() const;    // GENERICS_DOMAIN[_FILE], lower case
+    std::vector<std::string> virtuser_domains() const;    // VIRTUSER_DOMAIN[_FILE], lower case
+    std::vector<std::string> trust_auth_mechs() const;    // TRUST_AUTH_MECH, upper case
+    std::set<std::string> trusted_users() const;          // confTRUSTED_USERS + confCT_FILE
+
+    // confPRIVACY_FLAGS as a set of lower-case flag names, with `goaway'
+    // replaced by the flags it stands for and `noexpn' implying `noverb'
+    // (sendmail op.txt §5.6); `public' adds nothing.
+    std::set<std::string> privacy_flags() const;
+    bool privacy(std::string_view flag) const { return privacy_flags().count(std::string(flag)) != 0; }
+
+    // Words read from a *_FILE macro or a class file (confCT_FILE), by the
+    // macro's base name ("MASQUERADE_DOMAIN", "confCT_FILE"); the reader
+    // fills this, the typed views above include it.
+    void add_file_words(const std::string& name, const std::vector<std::string>& words);
+    std::vector<std::string> file_words(std::string_view name) const;
 
     // $j: confDOMAIN_NAME, else the host's fully qualified name.
     std::string hostname() const;
@@ -82,9 +132,15 @@ public:
     void add_macro(std::string name, std::vector<std::string> args);
     std::vector<std::vector<std::string>> macro(std::string_view name) const;
 
-    // Lines of `sendmail -bC`: every option that differs from its default,
-    // `name = value`, sorted by name (like postconf -n), then features/macros.
+    // Lines of `sendmail -bC` (format in docs/config.md): every option set
+    // in the file or by set(), `name = value`, sorted by name (like
+    // postconf -n); then each FEATURE sorted by name and each macro call in
+    // file order, in .mc syntax (FEATURE(`name', `arg')); then each warning
+    // as `warning: file:line: text'.
     std::vector<std::string> dump_changed() const;
+    // Every option of the table with its effective value, `name = value',
+    // sorted by name (like postconf without -n).
+    std::vector<std::string> dump_all() const;
 
     void set_source(std::string path) { m_source = std::move(path); }
 
@@ -92,6 +148,7 @@ private:
     std::map<std::string, std::string, std::less<>> m_values;  // by .mc name
     std::map<std::string, std::vector<std::string>, std::less<>> m_features;
     std::vector<std::pair<std::string, std::vector<std::string>>> m_macros;
+    std::map<std::string, std::vector<std::string>, std::less<>> m_file_words;
     std::set<std::string> m_class_w;
     std::string m_source;
     std::vector<Diagnostic> m_warnings;
@@ -109,6 +166,19 @@ Result<Config> load(const std::string& path);
 // and confCW_FILE paths are resolved against the directory of `path`.
 Result<Config> parse_mc(std::string_view text, const std::string& path);
 Result<Config> parse_cf(std::string_view text, const std::string& path);
+
+// Command-line options of sendmail.  Errors have exit code EX_USAGE and name
+// the option as the user wrote it.
+//   -oXvalue: sendmail's one-letter option names (op.txt): A AliasFile,
+//   b MinFreeBlocks[/MaxMessageSize], d DeliveryMode, e ErrorMode, h
+//   MaxHopCount, i IgnoreDots, J ForwardPath, L LogLevel, m MeToo, p
+//   PrivacyOptions, Q QueueDirectory, T queuereturn[/queuewarn], u
+//   DefaultUser, v Verbose.  A Bool with no value means true.  Other
+//   sendmail letters are "not supported" errors, unknown letters errors.
+Status apply_option_letter(Config& cfg, char letter, std::string_view value);
+//   -O Name=value: the long (sendmail.cf) name, case-insensitive, or the
+//   .mc name; "-O Name" alone sets a Bool to true.
+Status apply_cf_option(Config& cfg, std::string_view name_value);
 
 // sendmail time syntax: "30s", "4h", "5d", "1h30m", "2w"; a bare number uses
 // `default_unit` ('s' or 'm' …).  nullopt if malformed.

@@ -31,6 +31,15 @@ struct OptionDef {
     long long min = 0;
     long long max = 0;  // for Int; 0/0 = unbounded
     std::string_view doc;
+    // Allowed values, space-separated; empty = any.  A String option takes
+    // one of them (or its first letter, as sendmail reads only that letter
+    // of DeliveryMode and ErrorMode) and stores the full word; a List option
+    // takes any number of them.  One-letter choices are case-sensitive
+    // (AuthOptions `A' and `a' differ), words are not.
+    std::string_view choices = {};
+    // Unit of a bare number in a Duration (sendmail reads `5' in
+    // Timeout.queuereturn as five days, in Timeout.queuewarn as five hours).
+    char default_unit = 's';
 };
 
 std::span<const OptionDef> option_table();
@@ -38,5 +47,20 @@ std::span<const OptionDef> option_table();
 // The row for an .mc name or a .cf name (case-insensitive for .cf names, as
 // sendmail's option names are); nullptr if unknown.
 const OptionDef* find_option(std::string_view name);
+
+// The FEATUREs and .mc macros the reader knows, with one-line docs; the
+// sendmail.mc(5) man page is checked against these lists too.
+struct NameDoc {
+    std::string_view name;
+    std::string_view doc;
+};
+std::span<const NameDoc> feature_table();
+std::span<const NameDoc> macro_table();
+const NameDoc* find_feature(std::string_view name);
+const NameDoc* find_macro(std::string_view name);
+
+// PrivacyOptions flags that `goaway' stands for (sendmail's PRIV_GOAWAY:
+// every flag of the SMTP dialogue, none of the queue/DSN ones).
+std::span<const std::string_view> goaway_flags();
 
 }  // namespace mail::config
