@@ -5,6 +5,7 @@
 #include "libmail/mailbox/maildir.h"
 
 #include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -96,7 +97,11 @@ Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd,
     // filters/ and is decided by the caller before deliver() (docs/mailbox.md).
     AsRecipient as(switch_ids, owner.uid, owner.gid);
     if (!as.error().empty()) return make_error(EX_OSERR, as.error());
-    if (dc.format == Format::Maildir || is_maildir(*path)) {
+    // The configured format is for new mailboxes; an existing mbox file
+    // stays an mbox (converting is the user's choice, not ours).
+    struct stat st {};
+    bool missing = lstat(path->c_str(), &st) != 0 && errno == ENOENT;
+    if (is_maildir(*path) || (dc.format == Format::Maildir && missing)) {
         auto r = deliver_maildir(*path, source_fd, env, owner);
         if (!r) return r.error();
         return {};

@@ -1,9 +1,10 @@
 // delivery.h — delivering one spooled message to one local user's mailbox.
 //
 // Where mail goes (docs/mailbox.md, "Where a user's mail goes"):
-// MAILROOM_SPOOL_DIR/<user>.  It is a Maildir if MAILROOM_MAILBOX_FORMAT is
-// "maildir" or the path is already a directory with cur/, new/ and tmp/;
-// otherwise an mbox file, locked (lock.h) and appended to (mbox.h).
+// MAILROOM_SPOOL_DIR/<user>.  It is a Maildir if the path is already a
+// directory with cur/, new/ and tmp/, or if it does not exist yet and
+// MAILROOM_MAILBOX_FORMAT is "maildir"; otherwise an mbox file, locked
+// (lock.h) and appended to (mbox.h).
 //
 // SECURITY (the trust map is in docs/mailbox.md, "Trust"): in a system
 // install run as root, deliver() switches the effective uid to the recipient
