@@ -118,7 +118,7 @@ int run_local(const config::Config& cfg, const Options& opts, int in_fd) {
         std::fprintf(stderr, "mail.local: %s: %s\n", user.c_str(), r.text.c_str());
         // A temporary failure wins: the MTA retries and a duplicate for the
         // users who got it is better than a lost message for the others.
-        temporary = temporary || exit_code_is_temporary(r.exit_code);
+        temporary = temporary || r.exit_code == EX_TEMPFAIL;
         result = r.exit_code;
     }
     return temporary ? EX_TEMPFAIL : result;

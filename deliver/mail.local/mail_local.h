@@ -25,8 +25,8 @@ struct Options {
 
 // Non-LMTP mode: message on `in_fd`, delivered to every user.  Writes
 // "mail.local: <user>: <reason>" to stderr per failure.  Returns the exit
-// code: 0, or EX_TEMPFAIL if any user failed temporarily, else the last
-// permanent failure's code (docs/mailbox.md "Exit codes").
+// code: 0, or EX_TEMPFAIL if any user got EX_TEMPFAIL, else the last
+// failure's code (docs/mailbox.md "Exit codes").
 int run_local(const config::Config& cfg, const Options& opts, int in_fd);
 
 // LMTP mode: a whole session on in_fd/out_fd until QUIT or end of input.

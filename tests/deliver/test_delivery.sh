@@ -67,4 +67,15 @@ printf 'Subject: m\n\nb\n' | "$ML" -f a@b "$(id -un)"
 [ -d "$SPOOL/$(id -un)/new" ] && [ "$(ls "$SPOOL/$(id -un)/new" | wc -l)" = 1 ] && pass "new Maildir" || fail "no new Maildir"
 sed -i '$d' "$tmp/inst/sendmail.mc"
 
+# 9. A spool directory that does not exist: cannot create, 73.
+echo "define(\`MAILROOM_SPOOL_DIR', \`$tmp/no-such-spool')dnl" >> "$tmp/inst/sendmail.mc"
+set +e
+printf 'x\n' | "$ML" -f a@b john 2>"$tmp/err"
+rc=$?
+set -e
+expect_eq "missing spool: exit" "$rc" 73
+expect_eq "missing spool: error" "$(cat "$tmp/err")" \
+    "mail.local: john: $tmp/no-such-spool/john: cannot create: No such file or directory"
+sed -i '$d' "$tmp/inst/sendmail.mc"
+
 finish
