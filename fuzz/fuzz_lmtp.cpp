@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cb.data_begin = [&] { bytes = 0; };
     cb.data = [&](std::string_view b, bool) { bytes += b.size(); };
     cb.deliver = [](const std::string&, const std::vector<std::string>& rcpts) {
-        static const int codes[] = {EX_OK, EX_TEMPFAIL, EX_NOPERM, EX_CANTCREAT, EX_NOUSER, EX_DATAERR, EX_SOFTWARE};
+        static const int codes[] = {EX_OK,     EX_TEMPFAIL, EX_NOPERM,  EX_CANTCREAT,
+                                    EX_NOUSER, EX_DATAERR,  EX_SOFTWARE};
         std::vector<mail::lmtp::DeliveryResult> out;
         for (std::size_t i = 0; i < rcpts.size(); ++i)
             out.push_back({codes[(rcpts[i].size() + i) % 7], rcpts[i], i % 3 == 0});

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (bool strict : {false, true}) {
         auto split = mail::mailbox::split_mbox(text, mail::mailbox::SplitOptions{strict});
         for (const auto& m : split.messages)
-            if (m.body_offset + m.body_size > text.size() || m.header_offset + m.header_size > text.size()) std::abort();
+            if (m.body_offset + m.body_size > text.size() || m.header_offset + m.header_size > text.size())
+                std::abort();
     }
     mail::mailbox::Envelope env{"fuzz@example.org", "user", 1700000000};
     std::string entry = mail::mailbox::format_mbox_entry(text, env);

@@ -79,13 +79,14 @@ lmtp::DeliveryResult deliver_one(const Context& ctx, const std::string& name, in
     // implemented yet; see docs/mailbox.md.
     Status st = mailbox::deliver(ctx.delivery, *user, fd, env);
     if (st) {
-        log::info("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat=Sent", user->name, user->name, sender, size);
+        log::info("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat=Sent", user->name, user->name, sender,
+                  size);
         return {EX_OK, "", false};
     }
     bool full = mailbox::is_mailbox_full(st.error());
     int code = full && ctx.opts.quota_permanent ? EX_UNAVAILABLE : st.error().exit_code;
-    log::warning("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat={}: {}", user->name, user->name, sender, size,
-                 exit_code_is_temporary(code) ? "Deferred" : "Failed", st.error().message);
+    log::warning("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat={}: {}", user->name, user->name, sender,
+                 size, exit_code_is_temporary(code) ? "Deferred" : "Failed", st.error().message);
     return {code, st.error().message, full};
 }
 
@@ -107,7 +108,7 @@ int run_local(const config::Config& cfg, const Options& opts, int in_fd) {
         std::fprintf(stderr, "mail.local: %s\n", from_line.error().message.c_str());
         return from_line.error().exit_code;
     }
-    std::string sender = opts.sender_given   ? opts.sender
+    std::string sender = opts.sender_given     ? opts.sender
                          : !from_line->empty() ? sender_of_from_line(*from_line)
                                                : invoking_user();
     int result = EX_OK;
@@ -166,8 +167,10 @@ int run_lmtp(const config::Config& cfg, const Options& opts, int in_fd, int out_
             if (auto st = spool->flush(); !st) spool_error = st.error();
         std::vector<lmtp::DeliveryResult> results;
         for (const std::string& r : rcpts) {
-            if (spool_error) results.push_back({spool_error->exit_code, spool_error->message, false});
-            else results.push_back(deliver_one(*ctx, r, spool->fd(), spool->size(), sender));
+            if (spool_error)
+                results.push_back({spool_error->exit_code, spool_error->message, false});
+            else
+                results.push_back(deliver_one(*ctx, r, spool->fd(), spool->size(), sender));
         }
         return results;
     };

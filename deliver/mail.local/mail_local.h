@@ -15,10 +15,10 @@
 namespace mail::local {
 
 struct Options {
-    std::string sender;        // -f / -r; empty: taken from a From_ line or the caller
+    std::string sender;  // -f / -r; empty: taken from a From_ line or the caller
     bool sender_given = false;
-    bool lmtp = false;         // -l
-    bool seven_bit = false;    // -7: no 8BITMIME in LHLO
+    bool lmtp = false;             // -l
+    bool seven_bit = false;        // -7: no 8BITMIME in LHLO
     bool quota_permanent = false;  // -b: over quota is permanent (EX_UNAVAILABLE / 552)
     std::vector<std::string> users;
 };

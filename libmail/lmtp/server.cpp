@@ -14,7 +14,9 @@
 namespace mail::lmtp {
 namespace {
 
-constexpr unsigned bit(State s) { return 1u << static_cast<unsigned>(s); }
+constexpr unsigned bit(State s) {
+    return 1u << static_cast<unsigned>(s);
+}
 constexpr unsigned k_session = bit(State::Start) | bit(State::Ready) | bit(State::Mail) | bit(State::Rcpt);
 
 // Replies go back to the peer; strip anything that could break the framing.
@@ -53,7 +55,8 @@ bool split_path(std::string_view arg, std::string& addr, std::string_view& param
 std::string local_part(std::string_view addr) {
     auto at = addr.rfind('@');
     std::string_view local = at == std::string_view::npos ? addr : addr.substr(0, at);
-    if (local.size() >= 2 && local.front() == '"' && local.back() == '"') local = local.substr(1, local.size() - 2);
+    if (local.size() >= 2 && local.front() == '"' && local.back() == '"')
+        local = local.substr(1, local.size() - 2);
     return std::string(local);
 }
 
@@ -83,7 +86,9 @@ struct CommandTable {
 
 Server::Server(Options opts, Callbacks cb) : m_opts(std::move(opts)), m_cb(std::move(cb)) {}
 
-std::vector<std::string> Server::greeting() const { return {fmt::format("220 {} LMTP ready", m_opts.hostname)}; }
+std::vector<std::string> Server::greeting() const {
+    return {fmt::format("220 {} LMTP ready", m_opts.hostname)};
+}
 
 std::vector<std::string> Server::feed(std::string_view text, Piece piece) {
     std::vector<std::string> out;
@@ -130,8 +135,8 @@ void Server::feed_data(std::string_view text, Piece piece, std::vector<std::stri
     if (m_line_start && piece == Piece::End && text == ".") {
         std::vector<DeliveryResult> results = m_cb.deliver(m_sender, m_recipients);
         for (std::size_t i = 0; i < m_recipients.size(); ++i) {
-            DeliveryResult r = i < results.size() ? results[i]
-                                                  : DeliveryResult{EX_SOFTWARE, "no delivery result", false};
+            DeliveryResult r =
+                i < results.size() ? results[i] : DeliveryResult{EX_SOFTWARE, "no delivery result", false};
             out.push_back(reply_for(r, m_recipients[i]));
         }
         reset_transaction();
@@ -188,7 +193,8 @@ std::string Server::check_mail(std::string_view arg) {
         std::string key = to_lower(p.substr(0, p.find('=')));
         std::string value = p.find('=') == std::string::npos ? "" : to_lower(p.substr(p.find('=') + 1));
         if (key == "body" && (value == "7bit" || (value == "8bitmime" && m_opts.eight_bit_mime))) continue;
-        if (key == "size" && !value.empty() && value.find_first_not_of("0123456789") == std::string::npos) continue;
+        if (key == "size" && !value.empty() && value.find_first_not_of("0123456789") == std::string::npos)
+            continue;
         return fmt::format("555 5.5.4 {} parameter unrecognized", clean(p.substr(0, 64)));
     }
     return {};
@@ -200,8 +206,10 @@ std::string Server::check_rcpt(std::string_view arg) {
     std::string_view params;
     if (!split_path(arg.substr(3), addr, params) || local_part(addr).empty())
         return "501 5.1.3 Bad recipient address syntax";
-    if (!params.empty()) return fmt::format("555 5.5.4 {} parameter unrecognized", clean(params.substr(0, 64)));
-    if (!m_cb.user_exists(local_part(addr))) return fmt::format("550 5.1.1 <{}>... User unknown", clean(addr));
+    if (!params.empty())
+        return fmt::format("555 5.5.4 {} parameter unrecognized", clean(params.substr(0, 64)));
+    if (!m_cb.user_exists(local_part(addr)))
+        return fmt::format("550 5.1.1 <{}>... User unknown", clean(addr));
     m_pending = local_part(addr);
     return {};
 }
@@ -218,7 +226,9 @@ std::string Server::check_none(std::string_view arg) {
     return {};
 }
 
-std::string Server::check_any(std::string_view) { return {}; }
+std::string Server::check_any(std::string_view) {
+    return {};
+}
 
 void Server::proceed_lhlo(std::string_view, std::vector<std::string>& out) {
     reset_transaction();  // LHLO implies RSET (RFC 5321 §4.1.4)
@@ -253,7 +263,9 @@ void Server::proceed_rset(std::string_view, std::vector<std::string>& out) {
     out.push_back("250 2.0.0 Reset state");
 }
 
-void Server::proceed_noop(std::string_view, std::vector<std::string>& out) { out.push_back("250 2.0.0 OK"); }
+void Server::proceed_noop(std::string_view, std::vector<std::string>& out) {
+    out.push_back("250 2.0.0 OK");
+}
 
 void Server::proceed_vrfy(std::string_view, std::vector<std::string>& out) {
     out.push_back("252 2.5.2 Cannot VRFY user; try RCPT to attempt delivery");

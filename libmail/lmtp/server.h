@@ -38,9 +38,9 @@ struct Options {
 
 // The result of delivering to one recipient, as a sysexits code.
 struct DeliveryResult {
-    int exit_code = 0;         // EX_OK, EX_TEMPFAIL, EX_NOPERM, …
-    std::string text;          // human reason for the reply
-    bool mailbox_full = false; // quota / file size: 452 4.2.2
+    int exit_code = 0;          // EX_OK, EX_TEMPFAIL, EX_NOPERM, …
+    std::string text;           // human reason for the reply
+    bool mailbox_full = false;  // quota / file size: 452 4.2.2
 };
 
 struct Callbacks {
@@ -53,7 +53,8 @@ struct Callbacks {
     std::function<void(std::string_view bytes, bool line_end)> data;
     // "." seen: deliver to every accepted recipient; one result per
     // recipient, in order (RFC 2033 §4.2).
-    std::function<std::vector<DeliveryResult>(const std::string& sender, const std::vector<std::string>& recipients)>
+    std::function<std::vector<DeliveryResult>(const std::string& sender,
+                                              const std::vector<std::string>& recipients)>
         deliver;
 };
 
@@ -107,11 +108,11 @@ private:
     State m_state = State::Start;
     std::string m_sender;
     std::vector<std::string> m_recipients;
-    std::string m_pending;         // the address check_* parsed, for proceed_*
-    std::string m_pending_line;    // command mode: pieces of the current line
-    bool m_line_start = true;      // DATA: next text starts a line
-    bool m_skipping = false;       // command mode: discarding an overlong line
-    std::size_t m_line_length = 0; // bytes of the current partial line
+    std::string m_pending;          // the address check_* parsed, for proceed_*
+    std::string m_pending_line;     // command mode: pieces of the current line
+    bool m_line_start = true;       // DATA: next text starts a line
+    bool m_skipping = false;        // command mode: discarding an overlong line
+    std::size_t m_line_length = 0;  // bytes of the current partial line
 };
 
 }  // namespace mail::lmtp

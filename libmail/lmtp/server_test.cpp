@@ -1,8 +1,8 @@
 // server_test.cpp — the LMTP engine against golden transcripts
 // (testdata/*.txt; the format is described at the top of transcripts.txt),
 // plus the reply mapping table and the line reader.
-#include "libmail/lmtp/line_reader.h"
 #include "libmail/lmtp/server.h"
+#include "libmail/lmtp/line_reader.h"
 
 #include <doctest/doctest.h>
 #include <sysexits.h>
@@ -48,14 +48,19 @@ struct Session {
         cb.deliver = [](const std::string&, const std::vector<std::string>& rcpts) {
             std::vector<DeliveryResult> out;
             for (const std::string& r : rcpts) {
-                if (r == "full") out.push_back({EX_TEMPFAIL, "mailbox full (write: Disk quota exceeded)", true});
-                else if (r == "temp") out.push_back({EX_TEMPFAIL, "timed out waiting for lock", false});
-                else if (r == "perm") out.push_back({EX_NOPERM, "/spool/perm: is a symbolic link, refusing", false});
-                else out.push_back({EX_OK, "", false});
+                if (r == "full")
+                    out.push_back({EX_TEMPFAIL, "mailbox full (write: Disk quota exceeded)", true});
+                else if (r == "temp")
+                    out.push_back({EX_TEMPFAIL, "timed out waiting for lock", false});
+                else if (r == "perm")
+                    out.push_back({EX_NOPERM, "/spool/perm: is a symbolic link, refusing", false});
+                else
+                    out.push_back({EX_OK, "", false});
             }
             return out;
         };
-        server = std::make_unique<mail::lmtp::Server>(mail::lmtp::Options{"mx.test.example", eight_bit}, std::move(cb));
+        server = std::make_unique<mail::lmtp::Server>(mail::lmtp::Options{"mx.test.example", eight_bit},
+                                                      std::move(cb));
         replies = server->greeting();
     }
     void feed(const std::string& line) {
@@ -72,7 +77,8 @@ void run_transcript(const std::string& file, bool eight_bit) {
     auto expect_no_more = [&] {
         if (!s) return;
         CAPTURE(s->name);
-        CHECK_MESSAGE(s->replies.empty(), "unexpected reply: ", (s->replies.empty() ? "" : s->replies.front()));
+        CHECK_MESSAGE(s->replies.empty(),
+                      "unexpected reply: ", (s->replies.empty() ? "" : s->replies.front()));
     };
     while (std::getline(in, line)) {
         ++lineno;
@@ -92,7 +98,8 @@ void run_transcript(const std::string& file, bool eight_bit) {
             expect_no_more();
             s->feed(std::string(std::stoul(line.substr(4)), 'x'));
         } else if (line.starts_with("data: ")) {
-            CHECK_MESSAGE(escape(s->data) == line.substr(6), "got data ", escape(s->data), ", want ", line.substr(6));
+            CHECK_MESSAGE(escape(s->data) == line.substr(6), "got data ", escape(s->data), ", want ",
+                          line.substr(6));
         } else {
             REQUIRE_MESSAGE(!s->replies.empty(), "no reply, want ", line);
             std::string got = s->replies.front();
@@ -106,8 +113,12 @@ void run_transcript(const std::string& file, bool eight_bit) {
 }  // namespace
 
 TEST_SUITE("lmtp") {
-    TEST_CASE("golden transcripts") { run_transcript("transcripts.txt", true); }
-    TEST_CASE("golden transcripts without 8BITMIME") { run_transcript("seven_bit.txt", false); }
+    TEST_CASE("golden transcripts") {
+        run_transcript("transcripts.txt", true);
+    }
+    TEST_CASE("golden transcripts without 8BITMIME") {
+        run_transcript("seven_bit.txt", false);
+    }
 
     TEST_CASE("reply for each delivery result") {
         struct Row {

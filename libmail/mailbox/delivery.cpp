@@ -66,8 +66,10 @@ Result<DeliveryConfig> delivery_config(const config::Config& cfg) {
     DeliveryConfig dc;
     dc.spool_dir = cfg.str("MAILROOM_SPOOL_DIR");
     const std::string& fmt_name = cfg.str("MAILROOM_MAILBOX_FORMAT");
-    if (fmt_name == "mbox") dc.format = Format::Mbox;
-    else if (fmt_name == "maildir") dc.format = Format::Maildir;
+    if (fmt_name == "mbox")
+        dc.format = Format::Mbox;
+    else if (fmt_name == "maildir")
+        dc.format = Format::Maildir;
     else
         return make_error(EX_CONFIG,
                           fmt::format("MAILROOM_MAILBOX_FORMAT: want mbox or maildir, got \"{}\"", fmt_name));

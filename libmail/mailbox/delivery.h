@@ -36,7 +36,7 @@ struct DeliveryConfig {
     std::string spool_dir = "/var/mail";
     Format format = Format::Mbox;  // for mailboxes that do not exist yet
     LockOptions lock;
-    bool instance = false;         // instance: mode 0600, never switch identity
+    bool instance = false;  // instance: mode 0600, never switch identity
 };
 
 // From MAILROOM_SPOOL_DIR, MAILROOM_MAILBOX_FORMAT, MAILROOM_LOCK_TIMEOUT and

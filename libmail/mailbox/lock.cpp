@@ -63,7 +63,8 @@ void sleep_backoff(std::chrono::milliseconds& pause, const LockOptions& opts, Cl
 // fresh lock that replaced it in between survives.
 void remove_if_still(const std::string& lock_path, const struct stat& judged) {
     struct stat now_st {};
-    if (lstat(lock_path.c_str(), &now_st) == 0 && now_st.st_ino == judged.st_ino && now_st.st_dev == judged.st_dev)
+    if (lstat(lock_path.c_str(), &now_st) == 0 && now_st.st_ino == judged.st_ino &&
+        now_st.st_dev == judged.st_dev)
         unlink(lock_path.c_str());
 }
 
@@ -105,8 +106,8 @@ Result<DotLock> DotLock::acquire(const std::string& lock_path, const LockOptions
         }
         if (rc != 0 && link_errno != EEXIST) {
             unlink(tmp.c_str());
-            return make_error(EX_CANTCREAT,
-                              fmt::format("cannot create lock file {}: {}", lock_path, std::strerror(link_errno)));
+            return make_error(EX_CANTCREAT, fmt::format("cannot create lock file {}: {}", lock_path,
+                                                        std::strerror(link_errno)));
         }
         struct stat lock_st {};
         if (lstat(lock_path.c_str(), &lock_st) == 0 && dotlock_is_stale(lock_path, opts)) {
@@ -121,7 +122,9 @@ Result<DotLock> DotLock::acquire(const std::string& lock_path, const LockOptions
     }
 }
 
-DotLock::DotLock(DotLock&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+DotLock::DotLock(DotLock&& other) noexcept : m_path(std::move(other.m_path)) {
+    other.m_path.clear();
+}
 DotLock& DotLock::operator=(DotLock&& other) noexcept {
     if (this != &other) {
         release();
@@ -130,7 +133,9 @@ DotLock& DotLock::operator=(DotLock&& other) noexcept {
     }
     return *this;
 }
-DotLock::~DotLock() { release(); }
+DotLock::~DotLock() {
+    release();
+}
 void DotLock::release() {
     if (!m_path.empty()) unlink(m_path.c_str());
     m_path.clear();
@@ -149,7 +154,8 @@ Result<MailboxLock> MailboxLock::acquire(int fd, const std::string& mailbox_path
         if (fcntl(fd, F_SETLK, &fl) == 0) break;
         if (errno == EINTR) continue;
         if (errno != EACCES && errno != EAGAIN)
-            return make_error(EX_TEMPFAIL, fmt::format("cannot lock {}: {}", mailbox_path, std::strerror(errno)));
+            return make_error(EX_TEMPFAIL,
+                              fmt::format("cannot lock {}: {}", mailbox_path, std::strerror(errno)));
         if (Clock::now() >= deadline)
             return make_error(EX_TEMPFAIL, fmt::format("timed out waiting for lock on {}", mailbox_path));
         sleep_backoff(pause, opts, deadline);
@@ -180,7 +186,9 @@ MailboxLock& MailboxLock::operator=(MailboxLock&& other) noexcept {
     }
     return *this;
 }
-MailboxLock::~MailboxLock() { release(); }
+MailboxLock::~MailboxLock() {
+    release();
+}
 void MailboxLock::release() {
     m_dot.release();
     if (m_fd >= 0) {

@@ -27,7 +27,7 @@
 namespace mail::mailbox {
 
 struct LockOptions {
-    std::chrono::seconds stale_after{300};           // MAILROOM_LOCK_TIMEOUT
+    std::chrono::seconds stale_after{300};  // MAILROOM_LOCK_TIMEOUT
     std::chrono::milliseconds max_wait{std::chrono::seconds(120)};
     std::chrono::milliseconds max_retry_sleep{200};  // backoff cap between tries
 };

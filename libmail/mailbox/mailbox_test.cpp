@@ -8,8 +8,8 @@
 #include "libmail/mailbox/spool.h"
 #include "libmail/util/clock.h"
 
-#include <doctest/doctest.h>
 #include <dirent.h>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -62,11 +62,15 @@ MessageSpool spool_of(const std::string& text) {
     return std::move(*s);
 }
 
-MailboxOwner me() { return MailboxOwner{getuid(), getgid(), 0600, false}; }
+MailboxOwner me() {
+    return MailboxOwner{getuid(), getgid(), 0600, false};
+}
 
 constexpr std::time_t k_when = 1700000000;  // Tue Nov 14 22:13:20 2023 UTC
 
-std::string date() { return mail::ctime_text(k_when); }
+std::string date() {
+    return mail::ctime_text(k_when);
+}
 
 }  // namespace
 
@@ -80,7 +84,8 @@ TEST_SUITE("mailbox") {
             {"a@b", "Subject: x\n\nno newline", "Subject: x\n\nno newline\n\n"},
             {"a@b", "", "\n"},
             {"a@b", "Subject: x\n\n", "Subject: x\n\n\n"},
-            {"a@b", "S: x\n\nFrom me\n>From you\nFrom\nFro\n From x\nFrom ", "S: x\n\n>From me\n>From you\nFrom\nFro\n From x\n>From \n\n"},
+            {"a@b", "S: x\n\nFrom me\n>From you\nFrom\nFro\n From x\nFrom ",
+             "S: x\n\n>From me\n>From you\nFrom\nFro\n From x\n>From \n\n"},
             {"a@b", "From x\nS: y\n\nb\n", ">From x\nS: y\n\nb\n\n"},
             {"a@b", "S: y\n\nFrom", "S: y\n\nFrom\n\n"},
             {"a@b", "S: y\n\nb\n\n", "S: y\n\nb\n\n\n"},
@@ -181,7 +186,9 @@ TEST_SUITE("mailbox") {
             signal(SIGXFSZ, SIG_IGN);
             auto s = MessageSpool::create(d.path);  // before the limit: it holds 10 KB
             if (!s || !s->write(std::string(10000, 'y')) || !s->flush()) _exit(2);
-            struct rlimit rl {static_cast<rlim_t>(before.size() + 100), static_cast<rlim_t>(before.size() + 100)};
+            struct rlimit rl {
+                static_cast<rlim_t>(before.size() + 100), static_cast<rlim_t>(before.size() + 100)
+            };
             setrlimit(RLIMIT_FSIZE, &rl);
             auto fd = open_mailbox(box, me());
             if (!fd) _exit(1);
@@ -218,8 +225,8 @@ TEST_SUITE("mailbox") {
             {"fifo", getuid(), EX_NOPERM, "/fifo: not a regular file, refusing"},
             {"dir", getuid(), EX_NOPERM, "/dir: not a regular file, refusing"},
             {"mine", other, EX_NOPERM,
-             "/mine: owned by uid " + std::to_string(getuid()) + ", not the recipient (uid " + std::to_string(other) +
-                 "), refusing"},
+             "/mine: owned by uid " + std::to_string(getuid()) + ", not the recipient (uid " +
+                 std::to_string(other) + "), refusing"},
             {"nodir/box", getuid(), EX_CANTCREAT, "/nodir/box: cannot create: No such file or directory"},
         };
         for (const Row& row : rows) {
@@ -256,15 +263,19 @@ TEST_SUITE("mailbox") {
             std::string user;
             bool ok;
         };
-        const Row rows[] = {{"john", true},   {"j.doe", true}, {"", false},     {".", false},
-                            {"..", false},    {".hidden", false}, {"a/b", false}, {"../etc", false},
-                            {"a\nb", false},  {std::string(256, 'a'), false}};
+        const Row rows[] = {{"john", true},  {"j.doe", true},
+                            {"", false},     {".", false},
+                            {"..", false},   {".hidden", false},
+                            {"a/b", false},  {"../etc", false},
+                            {"a\nb", false}, {std::string(256, 'a'), false}};
         for (const Row& row : rows) {
             auto p = mailbox_path("/var/mail", row.user);
             CAPTURE(row.user);
             CHECK(p.ok() == row.ok);
-            if (p.ok()) CHECK(*p == "/var/mail/" + row.user);
-            else CHECK(p.error().exit_code == EX_DATAERR);
+            if (p.ok())
+                CHECK(*p == "/var/mail/" + row.user);
+            else
+                CHECK(p.error().exit_code == EX_DATAERR);
         }
     }
 }
@@ -286,7 +297,8 @@ TEST_SUITE("mailbox-lock") {
         // No temporary .lk files are left behind.
         int entries = 0;
         DIR* dir = opendir(d.path.c_str());
-        while (struct dirent* e = readdir(dir)) entries += e->d_name[0] != '.' || std::string(e->d_name).starts_with(".lk");
+        while (struct dirent* e = readdir(dir))
+            entries += e->d_name[0] != '.' || std::string(e->d_name).starts_with(".lk");
         closedir(dir);
         CHECK(entries == 0);
     }
@@ -431,21 +443,44 @@ TEST_SUITE("mailbox-reader") {
         const std::vector<Row> rows = {
             {"empty", "", {}, {}, {}},
             {"two messages",
-             "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nb1\n\nFrom b  Mon Jan  1 00:00:00 2024\nS: 2\n\nb2\n\n",
+             "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nb1\n\nFrom b  Mon Jan  1 00:00:00 2024\nS: "
+             "2\n\nb2\n\n",
              {"From a  Mon Jan  1 00:00:00 2024", "From b  Mon Jan  1 00:00:00 2024"},
              {"b1\n", "b2\n"},
              {}},
-            {"From in body not after blank line", "From a\nS: 1\n\nx\nFrom b\n\n", {"From a"}, {"x\nFrom b\n"}, {}},
-            {"garbage before", "junk\n\nFrom a\nS: 1\n\nx\n\n", {"From a"}, {"x\n"},
+            {"From in body not after blank line",
+             "From a\nS: 1\n\nx\nFrom b\n\n",
+             {"From a"},
+             {"x\nFrom b\n"},
+             {}},
+            {"garbage before",
+             "junk\n\nFrom a\nS: 1\n\nx\n\n",
+             {"From a"},
+             {"x\n"},
              {"offset 0: 6 bytes before the first From_ line ignored"}},
-            {"no final newline", "From a\nS: 1\n\nx", {"From a"}, {"x"}, {"offset 0: message does not end with a newline"}},
+            {"no final newline",
+             "From a\nS: 1\n\nx",
+             {"From a"},
+             {"x"},
+             {"offset 0: message does not end with a newline"}},
             {"no From_ at all", "hello\n", {}, {}, {"offset 0: no From_ line in 6 bytes"}},
             {"header only", "From a\nS: 1\n\nFrom b\nT: 2\n\n", {"From a", "From b"}, {"", ""}, {}},
-            {"strict: unquoted body From", "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nFrom the start\n\n",
-             {"From a  Mon Jan  1 00:00:00 2024"}, {"From the start\n"}, {}, true},
-            {"lenient: unquoted body From splits", "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nFrom the start\n\n",
-             {"From a  Mon Jan  1 00:00:00 2024", "From the start"}, {"", ""}, {}},
-            {"NUL bytes", std::string("From a\nS: \0\n\nb\0dy\n\n", 18), {"From a"}, {std::string("b\0dy\n", 5)}, {}},
+            {"strict: unquoted body From",
+             "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nFrom the start\n\n",
+             {"From a  Mon Jan  1 00:00:00 2024"},
+             {"From the start\n"},
+             {},
+             true},
+            {"lenient: unquoted body From splits",
+             "From a  Mon Jan  1 00:00:00 2024\nS: 1\n\nFrom the start\n\n",
+             {"From a  Mon Jan  1 00:00:00 2024", "From the start"},
+             {"", ""},
+             {}},
+            {"NUL bytes",
+             std::string("From a\nS: \0\n\nb\0dy\n\n", 18),
+             {"From a"},
+             {std::string("b\0dy\n", 5)},
+             {}},
         };
         for (const Row& row : rows) {
             CAPTURE(row.name);
@@ -487,7 +522,8 @@ TEST_SUITE("mailbox-reader") {
         for (const auto& m : split.messages) {
             std::string_view head(data.data() + m.header_offset, m.header_size);
             std::string_view body(data.data() + m.body_offset, m.body_size);
-            intact += head.find("\nSubject: msg ") != std::string_view::npos && body.ends_with("end of message\n");
+            intact +=
+                head.find("\nSubject: msg ") != std::string_view::npos && body.ends_with("end of message\n");
         }
         CHECK(intact == split.messages.size());
         MESSAGE("mbox check: ", split.messages.size(), " messages, ", intact, " intact");

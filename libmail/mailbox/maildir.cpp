@@ -20,7 +20,8 @@ namespace {
 Status ensure_dir(const std::string& path, const MailboxOwner& owner) {
     struct stat st {};
     if (lstat(path.c_str(), &st) != 0) {
-        if (errno != ENOENT) return make_error(EX_TEMPFAIL, fmt::format("{}: {}", path, std::strerror(errno)));
+        if (errno != ENOENT)
+            return make_error(EX_TEMPFAIL, fmt::format("{}: {}", path, std::strerror(errno)));
         if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
             return make_error(EX_CANTCREAT, fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
         if (owner.chown_on_create && lchown(path.c_str(), owner.uid, owner.gid) != 0)
@@ -28,17 +29,20 @@ Status ensure_dir(const std::string& path, const MailboxOwner& owner) {
         if (lstat(path.c_str(), &st) != 0)
             return make_error(EX_CANTCREAT, fmt::format("{}: {}", path, std::strerror(errno)));
     }
-    if (S_ISLNK(st.st_mode)) return make_error(EX_NOPERM, fmt::format("{}: is a symbolic link, refusing", path));
-    if (!S_ISDIR(st.st_mode)) return make_error(EX_NOPERM, fmt::format("{}: not a directory, refusing", path));
+    if (S_ISLNK(st.st_mode))
+        return make_error(EX_NOPERM, fmt::format("{}: is a symbolic link, refusing", path));
+    if (!S_ISDIR(st.st_mode))
+        return make_error(EX_NOPERM, fmt::format("{}: not a directory, refusing", path));
     if (st.st_uid != owner.uid)
-        return make_error(EX_NOPERM,
-                          fmt::format("{}: owned by uid {}, not the recipient (uid {}), refusing", path, st.st_uid, owner.uid));
+        return make_error(EX_NOPERM, fmt::format("{}: owned by uid {}, not the recipient (uid {}), refusing",
+                                                 path, st.st_uid, owner.uid));
     return {};
 }
 
 Status write_message(int fd, int source_fd, const Envelope& env) {
     std::string head = trace_headers(env);
-    if (::write(fd, head.data(), head.size()) != static_cast<ssize_t>(head.size())) return write_error(errno, "write");
+    if (::write(fd, head.data(), head.size()) != static_cast<ssize_t>(head.size()))
+        return write_error(errno, "write");
     std::string buf(64 * 1024, '\0');
     off_t offset = 0;
     for (;;) {
@@ -85,9 +89,12 @@ std::string maildir_unique_name() {
     std::string h;
     for (const char* p = host; *p; ++p) {
         // The Maildir spec's escapes for the two bytes with meaning in names.
-        if (*p == '/') h += "\\057";
-        else if (*p == ':') h += "\\072";
-        else h += *p;
+        if (*p == '/')
+            h += "\\057";
+        else if (*p == ':')
+            h += "\\072";
+        else
+            h += *p;
     }
     return fmt::format("{}.M{}P{}R{:016x}.{}", tv.tv_sec, tv.tv_usec, getpid(), rng(), h);
 }
@@ -116,7 +123,8 @@ Result<std::string> deliver_maildir(const std::string& dir, int source_fd, const
         int err = errno;
         unlink(tmp.c_str());
         if (rc != 0 && err == EEXIST) continue;
-        if (rc != 0) return make_error(EX_TEMPFAIL, fmt::format("{}: cannot link: {}", fresh, std::strerror(err)));
+        if (rc != 0)
+            return make_error(EX_TEMPFAIL, fmt::format("{}: cannot link: {}", fresh, std::strerror(err)));
         fsync_dir(dir + "/new");
         return fresh;
     }

@@ -83,7 +83,8 @@ Status write_entry(int fd, int source_fd, const Envelope& env, int separator, co
 }  // namespace
 
 std::string from_line(const Envelope& env) {
-    return fmt::format("From {}  {}\n", env.sender.empty() ? "MAILER-DAEMON" : env.sender, ctime_text(env.when));
+    return fmt::format("From {}  {}\n", env.sender.empty() ? "MAILER-DAEMON" : env.sender,
+                       ctime_text(env.when));
 }
 
 std::string trace_headers(const Envelope& env) {
@@ -125,7 +126,9 @@ std::string format_mbox_entry(std::string_view message, const Envelope& env) {
     return out;
 }
 
-bool is_mailbox_full(const Error& e) { return e.message.starts_with(k_mailbox_full); }
+bool is_mailbox_full(const Error& e) {
+    return e.message.starts_with(k_mailbox_full);
+}
 
 Error write_error(int err, std::string_view what) {
     if (err == EDQUOT || err == EFBIG)
@@ -145,8 +148,8 @@ Status append_mbox(int mailbox_fd, int source_fd, const Envelope& env, const App
     // All or nothing: a half-written message would corrupt every later
     // message for mbox readers (mta.md §4.5 "Truncation on error").
     if (ftruncate(mailbox_fd, old_size) != 0)
-        return make_error(EX_IOERR, fmt::format("{}; cannot truncate back to {} bytes: {}", st_write.error().message,
-                                                old_size, std::strerror(errno)));
+        return make_error(EX_IOERR, fmt::format("{}; cannot truncate back to {} bytes: {}",
+                                                st_write.error().message, old_size, std::strerror(errno)));
     fsync(mailbox_fd);
     return st_write;
 }

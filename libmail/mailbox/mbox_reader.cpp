@@ -10,7 +10,8 @@ namespace {
 
 // "Www Mmm" somewhere after the address: the start of a ctime(3) date.
 bool has_ctime_date(std::string_view line) {
-    static constexpr std::array<std::string_view, 7> days = {"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "};
+    static constexpr std::array<std::string_view, 7> days = {"Mon ", "Tue ", "Wed ", "Thu ",
+                                                             "Fri ", "Sat ", "Sun "};
     static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (std::size_t i = 5; i + 7 <= line.size(); ++i) {
@@ -45,11 +46,13 @@ MboxSplit split_mbox(std::string_view data, const SplitOptions& opts) {
         pos = nl == std::string_view::npos ? data.size() : nl + 1;
     }
     if (starts.empty()) {
-        if (!data.empty()) out.warnings.push_back(fmt::format("offset 0: no From_ line in {} bytes", data.size()));
+        if (!data.empty())
+            out.warnings.push_back(fmt::format("offset 0: no From_ line in {} bytes", data.size()));
         return out;
     }
     if (starts.front() != 0)
-        out.warnings.push_back(fmt::format("offset 0: {} bytes before the first From_ line ignored", starts.front()));
+        out.warnings.push_back(
+            fmt::format("offset 0: {} bytes before the first From_ line ignored", starts.front()));
     // Pass 2: each message's parts.
     for (std::size_t i = 0; i < starts.size(); ++i) {
         std::size_t begin = starts[i];

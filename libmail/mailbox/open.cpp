@@ -27,21 +27,25 @@ constexpr int k_flags = O_RDWR | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
 
 // The checks both the lstat() and the fstat() result must pass.
 Status check_file(const std::string& path, const struct stat& st, const MailboxOwner& owner) {
-    if (S_ISLNK(st.st_mode)) return make_error(EX_NOPERM, fmt::format("{}: is a symbolic link, refusing", path));
-    if (!S_ISREG(st.st_mode)) return make_error(EX_NOPERM, fmt::format("{}: not a regular file, refusing", path));
+    if (S_ISLNK(st.st_mode))
+        return make_error(EX_NOPERM, fmt::format("{}: is a symbolic link, refusing", path));
+    if (!S_ISREG(st.st_mode))
+        return make_error(EX_NOPERM, fmt::format("{}: not a regular file, refusing", path));
     if (st.st_nlink != 1)
         return make_error(EX_NOPERM, fmt::format("{}: has {} hard links, refusing", path, st.st_nlink));
     if (st.st_uid != owner.uid)
-        return make_error(EX_NOPERM,
-                          fmt::format("{}: owned by uid {}, not the recipient (uid {}), refusing", path, st.st_uid, owner.uid));
+        return make_error(EX_NOPERM, fmt::format("{}: owned by uid {}, not the recipient (uid {}), refusing",
+                                                 path, st.st_uid, owner.uid));
     return {};
 }
 
 Error open_error(const std::string& path, int err, bool creating) {
     if (err == ELOOP) return make_error(EX_NOPERM, fmt::format("{}: is a symbolic link, refusing", path));
     if (err == ENOSPC || err == EDQUOT)
-        return make_error(EX_TEMPFAIL, fmt::format("{}: cannot {}: {}", path, creating ? "create" : "open", std::strerror(err)));
-    if (creating) return make_error(EX_CANTCREAT, fmt::format("{}: cannot create: {}", path, std::strerror(err)));
+        return make_error(EX_TEMPFAIL, fmt::format("{}: cannot {}: {}", path, creating ? "create" : "open",
+                                                   std::strerror(err)));
+    if (creating)
+        return make_error(EX_CANTCREAT, fmt::format("{}: cannot create: {}", path, std::strerror(err)));
     if (err == EACCES || err == EPERM)
         return make_error(EX_NOPERM, fmt::format("{}: cannot open: {}", path, std::strerror(err)));
     return make_error(EX_TEMPFAIL, fmt::format("{}: cannot open: {}", path, std::strerror(err)));

@@ -83,8 +83,10 @@ Result<std::string> MessageSpool::copy_from(int in_fd) {
             chunk.remove_prefix(nl == std::string_view::npos ? chunk.size() : nl + 1);
             if (nl == std::string_view::npos && first.size() < 1000) continue;
             deciding = false;
-            if (first.starts_with("From ") && first.ends_with("\n")) from_line = first.substr(0, first.size() - 1);
-            else if (auto st = write(first); !st) return st.error();
+            if (first.starts_with("From ") && first.ends_with("\n"))
+                from_line = first.substr(0, first.size() - 1);
+            else if (auto st = write(first); !st)
+                return st.error();
         }
         if (auto st = write(chunk); !st) return st.error();
     }
