@@ -14,7 +14,7 @@ set -u
 : "${MAILROOM_PEERS:=$MAILROOM_SRC/var/peers}"
 export TZ=UTC
 T=$(mktemp -d /tmp/mailroom-test.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 PASSED=0
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -33,9 +33,7 @@ bool is_trusted(const config::Config& cfg, const std::string& login) {
     if (cfg.instance()) return true;
     for (const char* name : {"root", "daemon", "mail"})
         if (login == name) return true;
-    for (const auto& u : cfg.list("confTRUSTED_USERS"))
-        if (u == login) return true;
-    return false;
+    return cfg.trusted_users().count(login) != 0;
 }
 
 }  // namespace
@@ -61,7 +59,8 @@ Result<std::unique_ptr<Context>> make_context(const Invocation& inv) {
         if (Status s = config::apply_option_letter(*cfg, letter, value); !s)
             return make_error(EX_USAGE, s.error().message);
     }
-    auto ctx = std::make_unique<Context>(Context{std::move(*cfg), users::Directory::system(), "", false, nullptr, {}});
+    auto ctx = std::make_unique<Context>();
+    ctx->cfg = std::move(*cfg);
     if (ctx->cfg.instance()) {
         auto users = users::Directory::load_file(ctx->cfg.str("MAILROOM_USERS_FILE"));
         if (!users) return users.error();

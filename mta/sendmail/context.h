@@ -25,6 +25,10 @@ struct Context {
     // The router, opened on first use (it may rebuild a stale alias map).
     Result<const route::Router*> router();
 
+    // After fork(): forget the router without closing its SQLite handles,
+    // which belong to the parent (SQLite connections must not cross fork).
+    void abandon_router() { (void)m_router.release(); }
+
 private:
     std::unique_ptr<route::Router> m_router;
 };

@@ -3,14 +3,20 @@
 
 #include "libmail/dsn/dsn.h"
 #include "libmail/log/log.h"
+#include "libmail/mailbox/delivery.h"
+#include "libmail/mailbox/lock.h"
+#include "libmail/mailbox/mbox.h"
 #include "libmail/proc/spawn.h"
 #include "libmail/util/clock.h"
 #include "libmail/util/strings.h"
+#include "libmail/util/sysexits.h"
 #include "mta/sendmail/targets.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -243,6 +249,69 @@ Deliverer::Outcome Deliverer::deliver_program(const queue::Message& m, const que
     if (code > 128) return {0, "4.3.0", fmt::format("program killed by signal {}", code - 128)};
     if (exit_code_is_temporary(code)) return {0, "4.3.0", why};
     return {554, "5.3.0", why};
+}
+
+Deliverer::Outcome Deliverer::deliver_file(const queue::Message& m, const queue::Target& t) {
+    // The message is spooled once to an unlinked file; append_mbox reads it
+    // with pread, so memory stays constant whatever the size.
+    char tmpl[] = "/tmp/mailroom-file-XXXXXX";
+    int src = mkstemp(tmpl);
+    if (src < 0) return {0, "4.3.0", "cannot create temporary file"};
+    unlink(tmpl);
+    Status spooled = writer_for(m, "")([&](std::string_view piece) -> Status {
+        if (!proc::write_all(src, piece)) return make_error(EX_TEMPFAIL, "cannot write temporary file");
+        return {};
+    });
+    if (!spooled) {
+        close(src);
+        return {0, "4.3.0", spooled.error().message};
+    }
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        close(src);
+        return {0, "4.3.0", "cannot create pipe"};
+    }
+    auto lock_opts = mailbox::delivery_config(m_ctx.cfg);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // The child writes as the target's owner (docs/trust.md).
+        close(report[0]);
+        auto fail = [&](const Error& e) {
+            (void)proc::write_all(report[1], e.message);
+            _exit(e.exit_code ? e.exit_code : EX_SOFTWARE);
+        };
+        if (!m_ctx.cfg.instance() && geteuid() == 0) {
+            if (setgid(t.gid) != 0 || initgroups(t.user.c_str(), t.gid) != 0 || setuid(t.uid) != 0)
+                fail(make_error(EX_OSERR, "cannot switch to the file's owner"));
+        }
+        mailbox::MailboxOwner owner{getuid(), getgid(), 0600, false};
+        auto fd = mailbox::open_mailbox(t.value, owner);
+        if (!fd) fail(fd.error());
+        auto lock = mailbox::MailboxLock::acquire(fd->get(), t.value,
+                                                  lock_opts ? lock_opts->lock : mailbox::LockOptions{});
+        if (!lock) fail(lock.error());
+        mailbox::Envelope env{m.env.sender, t.original, now()};
+        if (Status s = mailbox::append_mbox(fd->get(), src, env); !s) fail(s.error());
+        _exit(0);
+    }
+    close(report[1]);
+    close(src);
+    if (pid < 0) {
+        close(report[0]);
+        return {0, "4.3.0", "cannot fork"};
+    }
+    std::string why = proc::read_all(report[0], 500);
+    close(report[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : EX_OSERR;
+    if (code == 0) return {250, "2.0.0", "Sent"};
+    if (why.empty()) why = fmt::format("cannot write {}", t.value);
+    // A file we may not write is the alias owner's problem: permanent, as in
+    // sendmail; a full disk or a lock timeout is temporary.
+    if (exit_code_is_temporary(code) || code == EX_OSERR) return {0, "4.2.0", why};
+    return {550, code == EX_NOPERM ? "5.7.1" : "5.2.0", why};
 }
 
 void Deliverer::log_outcome(const queue::Message& m, const queue::Target& t, const Outcome& o) {

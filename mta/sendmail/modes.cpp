@@ -132,13 +132,11 @@ int run_daemon(const Invocation& inv, Context& ctx) {
 }
 
 int init_aliases(Context& ctx) {
-    auto lines = aliases::rebuild(ctx.cfg);
-    if (!lines) {
-        say(lines.error().message);
-        return lines.error().exit_code;
-    }
-    for (const auto& l : *lines) fmt::print("{}\n", l);
-    return EX_OK;
+    // Bad lines are reported and skipped; the good entries are still built.
+    aliases::Rebuilt r = aliases::rebuild(ctx.cfg);
+    for (const auto& e : r.errors) say(e);
+    for (const auto& l : r.summary) fmt::print("{}\n", l);
+    return r.exit_code;
 }
 
 int check_config(Context& ctx) {

@@ -90,6 +90,7 @@ void deliver_in_background(Context& ctx, const std::string& id) {
         dup2(null, 2);
     }
     ctx.verbose = nullptr;
+    ctx.abandon_router();  // the parent's SQLite handles stay the parent's
     auto q = queue::Queue::open(ctx.cfg.str("QUEUE_DIR"));
     if (q) {
         Deliverer d(ctx, *q);
@@ -104,7 +105,7 @@ int submit(const Invocation& inv, Context& ctx, int in_fd) {
     const config::Config& cfg = ctx.cfg;
     const std::string host = cfg.hostname();
     message::ReadOptions ro;
-    ro.ignore_dots = inv.ignore_dots || cfg.flag("IgnoreDots");
+    ro.ignore_dots = inv.ignore_dots || cfg.flag("confIGNORE_DOTS");
     ro.max_header_bytes = static_cast<size_t>(cfg.num("confMAX_HEADERS_LENGTH"));
     message::Reader reader(in_fd, ro);
 
@@ -190,9 +191,7 @@ int submit(const Invocation& inv, Context& ctx, int in_fd) {
     if (inv.sender) {
         std::string f = std::string(trim(*inv.sender));
         if (f.size() >= 2 && f.front() == '<' && f.back() == '>') f = f.substr(1, f.size() - 2);
-        if (!ctx.trusted && cfg.list("confPRIVACY_FLAGS").size() &&
-            std::find(cfg.list("confPRIVACY_FLAGS").begin(), cfg.list("confPRIVACY_FLAGS").end(), "authwarnings") !=
-                cfg.list("confPRIVACY_FLAGS").end())
+        if (!ctx.trusted && cfg.privacy("authwarnings"))
             headers->prepend("X-Authentication-Warning",
                              fmt::format(" {}: {} set sender to {} using -f", host, ctx.login, f.empty() ? "<>" : f));
         envelope_from = f == "MAILER-DAEMON" ? "" : qualify(f, host);
@@ -219,25 +218,35 @@ int submit(const Invocation& inv, Context& ctx, int in_fd) {
     m.env.relay = ctx.login + "@localhost";
     m.targets = std::move(targets);
 
-    auto q = queue::Queue::open(cfg.str("QUEUE_DIR"));
-    if (!q) {
-        say(fmt::format("sendmail: {}", q.error().message));
-        drain(reader);
-        return EX_TEMPFAIL;
-    }
-    ReaderBody body(reader);
-    if (Status s = q->insert(m, body); !s) {
-        // Nothing was queued: the transaction rolled back.  Bad input is the
-        // sender's problem (65); anything else means "try again" (75).
-        say(fmt::format("sendmail: {}", s.error().message));
-        drain(reader);
-        return s.error().exit_code == EX_DATAERR ? EX_DATAERR : EX_TEMPFAIL;
+    {
+        // The queue connection lives only for the insert: SQLite connections
+        // must not cross the fork() of background delivery (it corrupts the
+        // database), so the delivering side opens its own.
+        auto q = queue::Queue::open(cfg.str("QUEUE_DIR"));
+        if (!q) {
+            say(fmt::format("sendmail: {}", q.error().message));
+            drain(reader);
+            return EX_TEMPFAIL;
+        }
+        ReaderBody body(reader);
+        if (Status s = q->insert(m, body); !s) {
+            // Nothing was queued: the transaction rolled back.  Bad input is
+            // the sender's problem (65); anything else means "try again" (75).
+            say(fmt::format("sendmail: {}", s.error().message));
+            drain(reader);
+            return s.error().exit_code == EX_DATAERR ? EX_DATAERR : EX_TEMPFAIL;
+        }
     }
     log::info("{}: from=<{}>, size={}, class=0, nrcpts={}, msgid={}, relay={}", m.env.id, m.env.sender, m.env.size,
               m.targets.size(), m.env.msgid, m.env.relay);
 
     char mode = inv.verbose ? 'i' : delivery_mode(cfg);
     if (mode == 'i') {
+        auto q = queue::Queue::open(cfg.str("QUEUE_DIR"));
+        if (!q) {
+            say(fmt::format("sendmail: {}", q.error().message));
+            return status;  // queued; a queue run will deliver it
+        }
         Deliverer d(ctx, *q);
         if (Status s = d.run_message(m.env.id, true); !s) say(fmt::format("sendmail: {}", s.error().message));
     } else if (mode == 'b') {
