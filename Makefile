@@ -32,8 +32,8 @@ run: build
 	@[ -f $(DEMO)/sendmail.mc ] || mta/mailroom-instance --bin $(CURDIR)/$(BUILD) $(DEMO)
 	@echo
 	@echo "mailroom demo instance in $(DEMO).  In another shell:"
-	@echo "    . $(DEMO)/env.sh; mail allteam"
-	@echo "    . $(DEMO)/env.sh; echo hello | sendmail -v john"
+	@echo "    . $(DEMO)/env.sh; echo hello | sendmail -v allteam"
+	@echo "    . $(DEMO)/env.sh tony; cat \$$MAIL; mailq"
 	@echo "Stop with Ctrl-C."
 	@echo
 	. $(DEMO)/env.sh && exec $(BUILD)/mta/sendmail -bD -q1m

@@ -17,6 +17,7 @@ std::string g_program = "mailroom";
 std::string g_host;
 int g_fd = -1;
 bool g_syslog = false;
+bool g_echo = false;
 }  // namespace
 
 void init_program(std::string_view prog) {
@@ -38,8 +39,17 @@ void init(std::string_view prog, const config::Config& cfg) {
     if (g_syslog) openlog(g_program.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
+void set_echo_stderr(bool on) {
+    std::lock_guard lock(g_mutex);
+    g_echo = on;
+}
+
 void write(int priority, std::string_view text) {
     std::lock_guard lock(g_mutex);
+    if (g_echo) {
+        std::string line = fmt::format("{}: {}\n", g_program, text);
+        (void)!::write(2, line.data(), line.size());
+    }
     if (g_syslog) syslog(priority, "%.*s", static_cast<int>(text.size()), text.data());
     if (g_fd >= 0) {
         std::time_t t = now();

@@ -29,6 +29,9 @@ void init(std::string_view program, const config::Config& cfg);
 // Program tag only, no outputs (tests; programs before the config is read).
 void init_program(std::string_view program);
 
+// Also copy every line to stderr (a daemon running in the foreground).
+void set_echo_stderr(bool on);
+
 void write(int priority, std::string_view text);
 
 template <class... Args>

@@ -101,6 +101,8 @@ int run_daemon(const Invocation& inv, Context& ctx) {
         }
         if (pid > 0) return EX_OK;
         setsid();
+    } else {
+        log::set_echo_stderr(true);  // -bD: show what happens
     }
     struct sigaction sa {};
     sa.sa_handler = on_stop;
