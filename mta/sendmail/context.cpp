@@ -7,7 +7,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace mail::sendmail {
 
@@ -69,6 +71,12 @@ Result<std::unique_ptr<Context>> make_context(const Invocation& inv) {
     ctx->login = login_name(ctx->cfg);
     ctx->trusted = is_trusted(ctx->cfg, ctx->login);
     if (inv.verbose) ctx->verbose = stdout;
+    if (!inv.transcript_file.empty()) {
+        ctx->transcript = std::fopen(inv.transcript_file.c_str(), "a");
+        if (!ctx->transcript)
+            return make_error(EX_CANTCREAT, fmt::format("cannot open transcript {}: {}", inv.transcript_file,
+                                                        std::strerror(errno)));
+    }
     return ctx;
 }
 

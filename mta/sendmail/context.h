@@ -20,7 +20,8 @@ struct Context {
     users::Directory users;
     std::string login;      // the invoking user's login name
     bool trusted = false;   // may set the envelope sender without a warning
-    FILE* verbose = nullptr;  // -v: the delivery dialogue goes here (stdout)
+    FILE* verbose = nullptr;     // -v: the delivery dialogue goes here (stdout)
+    FILE* transcript = nullptr;  // -X file: every mailer line, appended
 
     // The router, opened on first use (it may rebuild a stale alias map).
     Result<const route::Router*> router();

@@ -59,7 +59,7 @@ std::string message_id_for(const std::string& qid, const std::string& host) {
 
 }  // namespace
 
-Deliverer::Deliverer(Context& ctx, queue::Queue& q) : m_ctx(ctx), m_q(q), m_local(ctx.cfg) {}
+Deliverer::Deliverer(Context& ctx, queue::Queue& q) : m_ctx(ctx), m_q(q), m_local(ctx.cfg, ctx.transcript) {}
 
 Status Deliverer::run_queue(const queue::Filter& filter) {
     auto ids = m_q.due(now(), filter);

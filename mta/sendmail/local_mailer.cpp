@@ -61,7 +61,13 @@ std::string Reply::line() const {
     return code ? fmt::format("{} {}", code, text) : text;
 }
 
-LocalMailer::LocalMailer(const config::Config& cfg) : m_cfg(cfg) {}
+LocalMailer::LocalMailer(const config::Config& cfg, FILE* transcript) : m_cfg(cfg), m_transcript(transcript) {}
+
+void LocalMailer::note(std::string_view dir, std::string_view line) {
+    if (!m_transcript) return;
+    fmt::print(m_transcript, "{:05} {} {}\n", getpid(), dir, line);
+    fflush(m_transcript);
+}
 
 LocalMailer::~LocalMailer() {
     if (m_child) {
@@ -109,6 +115,7 @@ Status LocalMailer::start() {
 }
 
 Status LocalMailer::send(std::string_view line) {
+    note(">>>", line);
     std::string wire(line);
     wire += "\r\n";
     if (!m_child || !proc::write_all(m_child->in(), wire)) return make_error(EX_TEMPFAIL, "local mailer pipe broken");
@@ -135,6 +142,7 @@ Reply LocalMailer::read_reply() {
         std::string line = m_inbuf.substr(0, nl);
         m_inbuf.erase(0, nl + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        note("<<<", line);
         if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])))
             return broken(fmt::format("local mailer protocol error: \"{}\"", line));
         bool more = line.size() > 3 && line[3] == '-';
@@ -194,12 +202,14 @@ std::vector<Reply> LocalMailer::deliver(const std::string& sender, const std::ve
         return out;
     }
     WireEncoder enc;
+    note(">>>", "(message text)");
     Status written = message([&](std::string_view piece) -> Status {
         if (!proc::write_all(m_child->in(), enc.encode(piece))) return make_error(EX_TEMPFAIL, "local mailer pipe broken");
         return {};
     });
     if (!written) return fail_all(written.error().message);
     if (!proc::write_all(m_child->in(), enc.finish())) return fail_all("local mailer pipe broken");
+    note(">>>", ".");
     // RFC 2033 §4.2: one reply per accepted recipient, in RCPT order.
     for (size_t i : accepted) {
         out[i] = read_reply();

@@ -12,6 +12,7 @@
 #include "libmail/config/config.h"
 #include "libmail/proc/spawn.h"
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,7 +35,9 @@ using MessageWriter = std::function<Status(const std::function<Status(std::strin
 
 class LocalMailer {
 public:
-    explicit LocalMailer(const config::Config& cfg);
+    // `transcript` (sendmail -X) receives every line sent and received,
+    // prefixed with our pid and ">>>" / "<<<"; null = none.
+    explicit LocalMailer(const config::Config& cfg, FILE* transcript = nullptr);
     ~LocalMailer();
     LocalMailer(const LocalMailer&) = delete;
     LocalMailer& operator=(const LocalMailer&) = delete;
@@ -53,7 +56,10 @@ private:
     Status send(std::string_view line);  // adds CRLF
     Reply read_reply();
 
+    void note(std::string_view dir, std::string_view line);
+
     const config::Config& m_cfg;
+    FILE* m_transcript;
     std::unique_ptr<proc::Child> m_child;
     std::string m_inbuf;
 };

@@ -103,4 +103,43 @@ sendmail -q
 mailq > "$T/q3.out"
 expect_contains "$T/q3.out" "(Deferred: "
 expect_contains "$I/log/maillog" "stat=Deferred: "
+# --- bounces: a failing program target returns the message to its sender
+printf 'failing: "|/bin/sh -c '"'"'echo no such thing; exit 1'"'"'"\n' >> "$I/aliases"
+sed -i '/^this line has no colon$/d; /^loopa:/d; /^loopb:/d' "$I/aliases"
+newaliases > /dev/null
+expect_eq "$?" 0 "newaliases after cleanup"
+msg "will fail" | sendmail -odi failing
+expect_eq "$?" 0 "accepted for a failing program"
+wait_for "grep -q 'Subject: Returned mail: see transcript for details' $S/john" 10 || fail "no bounce to john"
+ok
+for h in "From: Mail Delivery Subsystem <MAILER-DAEMON@test.example>" "Return-Path: <>" \
+         "Content-Type: multipart/report; report-type=delivery-status;" "Content-Type: message/delivery-status" \
+         "Original-Recipient: rfc822; failing" "Action: failed" "Status: 5.3.0" \
+         "unknown mailer error 1: no such thing" "Content-Type: message/rfc822" "Subject: will fail"; do
+    expect_contains "$S/john" "$h"
+done
+# A bounce that fails (null sender) goes to the postmaster; a failing
+# double bounce is dropped and logged, never looped.
+msg "null sender" | sendmail -odi -f '<>' failing
+expect_eq "$?" 0 "null-sender submission"
+owner=$(id -un)
+wait_for "grep -q 'Subject: null sender' $S/$owner 2>/dev/null" 10 || fail "no double bounce to the postmaster ($owner)"
+ok
+expect_contains "$S/$owner" "Subject: Returned mail: see transcript for details"
+mailq > "$T/q4.out"
+expect_not_contains "$T/q4.out" "MAILER-DAEMON"
+
+# --- -bv: resolution without delivery
+sendmail -bv allteam tofile toprog team1 > "$T/bv.out"
+expect_eq "$?" 67 "-bv with an unknown name"
+expect_contains "$T/bv.out" "john... deliverable: mailer local, user john"
+expect_contains "$T/bv.out" "$T/files/box... deliverable: mailer *file*, user $T/files/box"
+expect_contains "$T/bv.out" "deliverable: mailer prog, user |/bin/sh -c"
+expect_contains "$T/bv.out" "team1... User unknown"
+
+# --- -X: a transcript of the mailer dialogue
+msg "transcript" | sendmail -odi -X "$T/x.log" mary
+expect_contains "$T/x.log" ">>> MAIL FROM:<john@test.example>"
+expect_contains "$T/x.log" ">>> RCPT TO:<mary>"
+expect_contains "$T/x.log" "<<< 250 2.1.5"
 finish
