@@ -130,8 +130,12 @@ Result<Queue> Queue::open(const std::string& dir) {
         return make_error(EX_CANTCREAT, fmt::format("{}: queue directory missing", dir));
     auto db = sqlite::Db::open(dir + "/queue.db", sqlite::Db::Mode::Create);
     if (!db) return db.error();
-    // WAL + FULL: a commit is durable when it returns (docs/queue.md).
-    TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"));
+    // WAL.  Only acceptance must be durable when the commit returns, so
+    // insert() switches to synchronous=FULL for its transaction; every other
+    // change (claims, target states, bounces) commits with NORMAL: a power
+    // loss may roll such a change back, which repeats a delivery at worst
+    // and never loses one (docs/queue.md, "Durability").
+    TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
     TRY(db->exec(k_schema));
     return Queue(dir, std::move(*db));
 }
@@ -149,10 +153,15 @@ Status Queue::insert(Message& m, BodySource& body) {
 }
 
 Status Queue::insert_locked(Message& m, BodySource& body) {
-    Transaction tx(m_db);
-    TRY(tx.begin());
-    TRY(write_rows(m, body));
-    return tx.commit();
+    TRY(m_db.exec("PRAGMA synchronous=FULL"));
+    Status s = [&]() -> Status {
+        Transaction tx(m_db);
+        TRY(tx.begin());
+        TRY(write_rows(m, body));
+        return tx.commit();
+    }();
+    (void)m_db.exec("PRAGMA synchronous=NORMAL");
+    return s;
 }
 
 Status Queue::write_rows(Message& m, BodySource& body) {

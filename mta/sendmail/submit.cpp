@@ -263,6 +263,7 @@ int verify(const Invocation& inv, Context& ctx) {
         say(fmt::format("sendmail: {}", router.error().message));
         return router.error().exit_code;
     }
+    for (const auto& w : (*router)->warnings()) say(w);
     auto rcpts = command_line_recipients(inv);
     if (rcpts.empty()) {
         say("sendmail: Recipient names must be specified");
