@@ -39,7 +39,7 @@ TEST_SUITE("message.header") {
             {"ctl\x01: x\n", "header line 1: bad field name in \"ctl?: x\""},
         };
         for (const auto& c : cases) {
-            CAPTURE(c.in);
+            CAPTURE(std::string(c.in));
             auto h = Headers::parse(c.in);
             REQUIRE_FALSE(h.ok());
             CHECK(h.error().message == c.want);
@@ -75,7 +75,7 @@ TEST_SUITE("message.header") {
             "Subject: =?UTF-8?B?w6k=?= caf\xc3\xa9\n",
         };
         for (const char* in : inputs) {
-            CAPTURE(in);
+            CAPTURE(std::string(in));
             auto h = Headers::parse(in);
             REQUIRE(h.ok());
             CHECK(h->serialize() == in);
@@ -126,7 +126,7 @@ TEST_SUITE("message.header") {
             {"x\ny", "x\ny"},  // LF not followed by WSP is not folding
         };
         for (const auto& c : cases) {
-            CAPTURE(c.in);
+            CAPTURE(std::string(c.in));
             CHECK(mail::message::unfold(c.in) == c.want);
         }
     }
@@ -145,7 +145,7 @@ TEST_SUITE("message.header") {
             {"X", "  two  spaces", 78, "X: two  spaces"},
         };
         for (const auto& c : cases) {
-            CAPTURE(c.value);
+            CAPTURE(std::string(c.value));
             CAPTURE(c.width);
             CHECK(fold(c.name, c.value, c.width) == c.want);
         }
