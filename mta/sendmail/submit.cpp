@@ -193,21 +193,21 @@ int submit(const Invocation& inv, Context& ctx, int in_fd) {
         if (f.size() >= 2 && f.front() == '<' && f.back() == '>') f = f.substr(1, f.size() - 2);
         if (!ctx.trusted && cfg.privacy("authwarnings"))
             headers->prepend("X-Authentication-Warning",
-                             fmt::format(" {}: {} set sender to {} using -f", host, ctx.login, f.empty() ? "<>" : f));
+                             fmt::format("{}: {} set sender to {} using -f", host, ctx.login, f.empty() ? "<>" : f));
         envelope_from = f == "MAILER-DAEMON" ? "" : qualify(f, host);
     }
     m.env.sender = envelope_from;
     headers->remove_all("Return-Path");  // the delivery agent writes the real one
-    if (!headers->find("Message-Id")) headers->prepend("Message-Id", " " + message_id(m.env.id, host, m.env.arrived));
+    if (!headers->find("Message-Id")) headers->prepend("Message-Id", message_id(m.env.id, host, m.env.arrived));
     if (!headers->find("From")) {
         std::string name = inv.full_name;
         if (name.empty())
             if (auto u = ctx.users.find(ctx.login)) name = u->gecos;
         std::string addr = envelope_from.empty() ? "MAILER-DAEMON@" + host : envelope_from;
-        headers->prepend("From", name.empty() ? " " + addr : fmt::format(" {} <{}>", name, addr));
+        headers->prepend("From", name.empty() ? addr : fmt::format("{} <{}>", name, addr));
     }
-    if (!headers->find("Date")) headers->prepend("Date", " " + rfc5322_date(m.env.arrived));
-    headers->prepend("Received", fmt::format(" (from {}@localhost)\n\tby {} (mailroom/{}/Submit) id {};\n\t{}", ctx.login,
+    if (!headers->find("Date")) headers->prepend("Date", rfc5322_date(m.env.arrived));
+    headers->prepend("Received", fmt::format("(from {}@localhost)\n\tby {} (mailroom/{}/Submit) id {};\n\t{}", ctx.login,
                                              host, MAILROOM_VERSION, m.env.id, rfc5322_date(m.env.arrived)));
     m.env.headers = headers->serialize();
     while (!m.env.headers.empty() && m.env.headers.back() == '\n') m.env.headers.pop_back();

@@ -2,7 +2,7 @@
 #
 # 1. Submissions stream in (DeliveryMode background, so each sendmail forks
 #    a delivering child that talks LMTP to mail.local) while a killer sends
-#    SIGKILL to random sendmail and mail.local processes.  Afterwards
+#    SIGKILL to the delivering processes at random moments.  Afterwards
 #    `sendmail -q` runs; every message whose sendmail exited 0 must be in the
 #    mailbox.  Duplicates (an attempt repeated after a kill) are counted and
 #    reported, not failed.
@@ -25,9 +25,11 @@ N=${CRASH_MESSAGES:-200}
 submitter=$!
 kills=0
 while kill -0 "$submitter" 2>/dev/null; do
-    # Only this instance's processes: the submitters, their delivering
-    # children (same command line) and the mail.local they started.
-    victim=$(pgrep -f "^$I/bin/(sendmail|mail.local)" | shuf -n 1 2>/dev/null)
+    # The delivering processes of this instance: background deliveries (a
+    # sendmail that made itself a session leader with setsid) and the
+    # mail.local they talk LMTP to.
+    victim=$(ps -eo pid=,sid=,args= | awk -v i="$I/bin/" '
+        index($3, i) == 1 && ($3 ~ /mail\.local$/ || ($1 == $2 && $3 ~ /sendmail$/)) {print $1}' | shuf -n 1)
     if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then kills=$((kills + 1)); fi
     sleep "0.0$((RANDOM % 9 + 1))"
 done
