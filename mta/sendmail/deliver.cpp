@@ -47,17 +47,32 @@ std::string human_duration(std::chrono::seconds s) {
     return fmt::format("{} second{}", v, v == 1 ? "" : "s");
 }
 
-// A bounce must reach someone: its recipients are never left empty.
-std::string message_id_for(const std::string& qid, const std::string& host) {
-    std::time_t t = now();
+// A report (bounce or delay notice) as a queued message from MAILER-DAEMON
+// with the null sender, so that it can never bounce back to anyone but the
+// postmaster.
+queue::Message report_message(const dsn::Report& r, const std::string& boundary, const std::string& host,
+                              std::vector<queue::Target> targets, std::string proto) {
+    queue::Message m;
+    m.env.sender = "";
+    m.env.arrived = now();
+    m.env.id = queue::Queue::new_id(m.env.arrived);
+    m.env.msgid = message_id(m.env.id, host, m.env.arrived);
+    m.env.headers = dsn::headers(r, boundary, m.env.msgid);
+    m.env.proto = std::move(proto);
+    m.env.relay = "MAILER-DAEMON";
+    m.targets = std::move(targets);
+    return m;
+}
+
+}  // namespace
+
+std::string message_id(const std::string& qid, const std::string& host, std::time_t when) {
     struct tm tm {};
-    gmtime_r(&t, &tm);
+    gmtime_r(&when, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M", &tm);
     return fmt::format("<{}.{}@{}>", stamp, qid, host);
 }
-
-}  // namespace
 
 Deliverer::Deliverer(Context& ctx, queue::Queue& q) : m_ctx(ctx), m_q(q), m_local(ctx.cfg, ctx.transcript) {}
 
@@ -403,15 +418,8 @@ Status Deliverer::send_bounces(const queue::Message& m) {
             if (!s) return s;
         }
         body += dsn::body_suffix(boundary);
-        queue::Message bounce;
-        bounce.env.sender = "";
-        bounce.env.arrived = now();
-        bounce.env.id = queue::Queue::new_id(bounce.env.arrived);
-        bounce.env.msgid = message_id_for(bounce.env.id, host);
-        bounce.env.headers = dsn::headers(r, boundary, bounce.env.msgid);
-        bounce.env.proto = double_bounce ? "double-bounce" : "bounce";
-        bounce.env.relay = "MAILER-DAEMON";
-        bounce.targets = std::move(*targets);
+        queue::Message bounce =
+            report_message(r, boundary, host, std::move(*targets), double_bounce ? "double-bounce" : "bounce");
         queue::StringBody src(std::move(body));
         if (Status s = m_q.return_failed(m.env.id, idxs, &bounce, &src); !s) return s;
         log::info("{}: {}: {}: {}", m.env.id, bounce.env.id, double_bounce ? "postmaster notify" : "DSN",
@@ -452,15 +460,7 @@ Status Deliverer::send_delay_notice(const queue::Message& m) {
     if (!targets) return targets.error();
     if (targets->empty()) return {};
     std::string boundary = dsn::make_boundary(r);
-    queue::Message notice;
-    notice.env.sender = "";
-    notice.env.arrived = now();
-    notice.env.id = queue::Queue::new_id(notice.env.arrived);
-    notice.env.msgid = message_id_for(notice.env.id, host);
-    notice.env.headers = dsn::headers(r, boundary, notice.env.msgid);
-    notice.env.proto = "bounce";
-    notice.env.relay = "MAILER-DAEMON";
-    notice.targets = std::move(*targets);
+    queue::Message notice = report_message(r, boundary, host, std::move(*targets), "bounce");
     queue::StringBody src(dsn::body_prefix(r, boundary, true) + m.env.headers + "\n" + dsn::body_suffix(boundary));
     if (Status s = m_q.insert(notice, src); !s) return s;
     log::info("{}: {}: delay notice: {}", m.env.id, notice.env.id, r.warn_after);

@@ -14,9 +14,13 @@
 #include "mta/sendmail/context.h"
 #include "mta/sendmail/local_mailer.h"
 
+#include <ctime>
 #include <string>
 
 namespace mail::sendmail {
+
+// sendmail's Message-ID shape: "<YYYYMMDDhhmm.QUEUEID@host>" (UTC).
+std::string message_id(const std::string& qid, const std::string& host, std::time_t when);
 
 class Deliverer {
 public:

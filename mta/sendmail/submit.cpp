@@ -70,14 +70,6 @@ Status check_free_space(const config::Config& cfg) {
     return {};
 }
 
-std::string message_id(const std::string& qid, const std::string& host, std::time_t t) {
-    struct tm tm {};
-    gmtime_r(&t, &tm);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M", &tm);
-    return fmt::format("<{}.{}@{}>", stamp, qid, host);
-}
-
 // Starts delivery of `id` in a detached child (DeliveryMode background).
 void deliver_in_background(Context& ctx, const std::string& id) {
     pid_t pid = fork();
