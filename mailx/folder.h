@@ -4,19 +4,29 @@
 // The mailbox is read once at open (mmap, or read into memory when mapping
 // fails) WITHOUT a lock, like bsd-mailx: writers only ever append, so the
 // bytes we indexed do not change under us.  Only offsets and flags are kept
-// per message (well under 100 bytes each), so 50,000 messages cost little.
+// per message (48 bytes each), so 50,000 messages cost little.  The mapping
+// is shared with the page cache: a program that truncates the file during
+// the session (none of ours does; mail.local only truncates away a failed
+// append of its own) would make reading the lost pages raise SIGBUS.
+//
+// Message boundaries (docs/mailx.md "Folder internals"): a line starting
+// "From <sender> <something>" at the file start or after an empty line ("\n"
+// or "\r\n"), bsd-mailx's lenient rule.  Bytes before the first From_ line
+// are not a message but are kept on every rewrite.
 //
 // quit() (POSIX "quit", docs/mailx.md "Quit and locking"): under the same
 // locks mail.local takes (fcntl, then the dotlock), read messages of the
 // system mailbox go to MBOX, saved and deleted ones go away, the rest stay
 // with `Status: O`/`RO`, and bytes appended since open (new mail) are kept.
-// If the file shrank or its start changed, someone else rewrote it: nothing
-// is written and an error is returned — never lose mail.
+// If the file shrank, its start changed or a message no longer starts where
+// it did, someone else rewrote it: nothing is written and an error is
+// returned — never lose mail.
 //
 // SECURITY: the mailbox is untrusted bytes (any sender wrote part of it);
 // nothing in it is executed or trusted, damaged files open with warnings.
 #pragma once
 
+#include "libmail/mailbox/lock.h"
 #include "libmail/util/result.h"
 
 #include <sys/types.h>
@@ -50,17 +60,20 @@ struct MessageState {
 
 struct Message {
     std::size_t offset = 0;        // the From_ line's first byte
-    std::size_t size = 0;          // the whole entry up to the separator line
+    std::size_t size = 0;          // the whole entry: up to the next From_ line or the end of
+                                   // the file, the separating empty line included (bsd-mailx's count)
     std::size_t header_size = 0;   // From_ line + header fields (incl. last "\n")
-    std::size_t body_offset = 0;   // first body byte (after the blank line)
-    std::uint32_t lines = 0;       // lines of the entry, From_ line included
+    std::size_t body_offset = 0;   // first body byte (after the blank line); offset + size if none
+    std::uint32_t lines = 0;       // lines of the entry (a last line without "\n" counts), From_
+                                   // line and separator included, as bsd-mailx counts them
     MessageState state;
 };
 
 // What the folder is; decides quit's behaviour.
 enum class FolderKind {
     System,  // the user's system mailbox: read messages move to MBOX
-    File,    // -f file, MBOX, folders: everything stays, Status updated
+    File,    // -f file, MBOX, folders: all but deleted messages stay (saved and
+             // mboxed ones too, as bsd-mailx), Status updated
 };
 
 struct QuitOptions {
@@ -68,7 +81,9 @@ struct QuitOptions {
     bool hold = false;      // keep read messages in the system mailbox
     bool keepsave = false;  // saved messages also go to MBOX
     bool append = false;    // append to MBOX instead of prepending
-    bool keep = true;       // truncate, never remove, an emptied mailbox
+    bool keep = true;       // truncate, never remove, an emptied File folder (a System
+                            // mailbox is always truncated, never removed)
+    mail::mailbox::LockOptions lock;  // for the mailbox and MBOX locks
 };
 
 // What quit did, for the messages the caller prints:
@@ -76,11 +91,13 @@ struct QuitOptions {
 //   Saved N messages in MBOX         (to_mbox > 0)
 //   Held N messages in PATH          (held > 0, system mailbox)
 //   "PATH" complete                  (File rewritten)
+//   "PATH" removed                   (File emptied without `keep`)
 struct QuitReport {
     bool new_mail = false;
     std::size_t to_mbox = 0;
-    std::size_t held = 0;
-    bool rewritten = false;
+    std::size_t held = 0;       // messages left in the file (System and File)
+    bool rewritten = false;     // the file was rewritten (either kind)
+    bool removed = false;       // File only: emptied and removed (keep false)
 };
 
 class Folder {
@@ -103,8 +120,10 @@ public:
     const Message& at(std::size_t number) const;
     const std::vector<std::string>& warnings() const;
 
-    // Bytes of message `number`: the whole entry (From_ line first), the
-    // header fields (without the From_ line), the body.
+    // Bytes of message `number`: the whole entry (From_ line first, `size`
+    // bytes), the header fields (without the From_ line), the body (without
+    // the separating empty line; what `write` writes).  Views stay valid
+    // until incorporate() or quit() (which may remap the file).
     std::string_view entry(std::size_t number) const;
     std::string_view from_line(std::size_t number) const;  // without "\n"
     std::string_view header_text(std::size_t number) const;
@@ -116,21 +135,34 @@ public:
     // Has the file grown since it was indexed (new mail)?
     bool grown() const;
     // `inc`: index the bytes appended since open; returns how many messages
-    // were added.
+    // were added.  The last message may grow (it was still being written).
+    // EX_TEMPFAIL if the file shrank or was rewritten by another program.
     mail::Result<std::size_t> incorporate();
 
     // Appends messages to the mbox file `path` (created 0600 if missing)
     // under its locks, each as an mbox entry with its From_ line and the
-    // Status header reflecting the in-memory state.  `with_headers` false is
-    // `write`: the body only, no From_ line and no headers.  Returns
-    // (lines, bytes) written and whether the file was new.
+    // Status header reflecting the in-memory state (R for read, O for not
+    // new; none for a new unread message — bsd-mailx marks a message read
+    // before saving it, so callers set `read` first).  Lines starting
+    // "From " after the From_ line get a '>', and each entry ends with an
+    // empty line.  `with_headers` false is `write`: the body only, no From_
+    // line and no headers, nothing quoted.  All or nothing: on failure the
+    // file is cut back to its old size.  Returns (lines, bytes) written and
+    // whether the file was new.
     struct AppendResult { std::size_t lines = 0; std::size_t bytes = 0; bool created = false; };
     mail::Result<AppendResult> append_to(const std::string& path, const std::vector<std::size_t>& numbers,
                                          bool with_headers) const;
 
     // Would quit() change any file?  (No changes: quit writes nothing.)
     bool changed(const QuitOptions& opts) const;
-    // POSIX quit.  See the file comment.
+    // POSIX quit.  See the file comment.  System: deleted messages go;
+    // mboxed ones go to MBOX; preserved ones stay; saved ones go (with
+    // keepsave they count as read); read/touched ones go to MBOX, or stay
+    // with `hold`; the rest stay.  File: all but deleted stay.  Errors:
+    // EX_TEMPFAIL (lock timeout, file rewritten by someone else, ENOSPC:
+    // nothing written), EX_NOPERM (read-only), EX_USAGE (no MBOX), EX_IOERR.
+    // After a successful rewrite the folder is empty (count() 0): the old
+    // offsets no longer describe the file.
     mail::Result<QuitReport> quit(const QuitOptions& opts);
 
 private:
@@ -139,8 +171,10 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// The Status: value written for a message that stays in a mailbox after
-// this session: "RO" if it was read (now or before), else "O".
+// The Status: value written on quit for a message that stays in a mailbox
+// or moves to MBOX: "RO" if it was read, touched or saved (now) or read
+// before, else "O" (an unread message moved by `mbox` stays unread, as in
+// bsd-mailx).
 std::string status_value(const MessageState& s);
 
 }  // namespace mailx
