@@ -83,7 +83,7 @@ TEST_CASE("aliases: loops stop at depth 25 with a warning and keep what was foun
     a.add("loop2", {"loop1", "x2"});
     std::vector<std::string> warnings;
     auto r = a.expand({"loop1"}, &warnings);
-    CHECK(r == std::vector<std::string>{"x2", "x1"});
+    CHECK(r == std::vector<std::string>{"x1", "x2"});
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0] == "Expanding alias to depth larger than 25");
 }

@@ -45,29 +45,29 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
     term = Term(instance_env(inst, "tony"), home)
     try:
         term.type("mail")
-        s = term.wait_for("& ")
+        s = term.wait_prompt("&")
         check(f'"{spool}/tony": 3 messages 3 new' in s, "status line")
         check(re.search(r">N  1 john@test\.example\s+\w{3} \w{3} [ \d]\d \d\d:\d\d\s+\d+/\d+\s+Lunch plans", s),
               "summary line of message 1")
         check(re.search(r" N  2 mary@test\.example .* Quarterly report", s), "summary line of message 2")
-        check(re.search(r" N  3 peter@test\.example .* Unread memo", s), "summary line of message 3")
+        check(re.search(r" N  3 peter@test\.exampl  .* Unread memo", s), f"summary line of message 3:\n{s}")
 
         m = term.mark()
         term.type("p")
-        s = term.wait_for("& ", after=m + 2)
+        s = term.wait_prompt("&", after=m + 2)
         check("Message 1:" in s[m:] and "Lunch at noon?" in s[m:], "p prints message 1")
         check("Received:" not in s[m:], "the instance's ignore list hides Received:")
 
         m = term.mark()
         term.type("n")
-        s = term.wait_for("& ", after=m + 2)
+        s = term.wait_prompt("&", after=m + 2)
         check("Message 2:" in s[m:] and "The report is attached." in s[m:], "n prints message 2")
 
         m = term.mark()
         term.type("d")
         term.type("f *")
         s = term.wait_for("Unread memo", after=m)
-        term.wait_for("& ", after=s.rfind("Unread memo"))
+        s = term.wait_prompt("&", after=m)
         check("Quarterly report" not in s[m:], "d hides message 2 from f *")
 
         m = term.mark()
@@ -84,9 +84,10 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
         s = term.wait_for("Subject: Re: Quarterly report", after=m)
         term.type("Thanks, got it.")
         term.type(".")
-        term.wait_for("Cc: ", after=m)
+        term.wait_prompt("Cc:", after=m)
         term.type("")
         term.wait_for("EOT", after=m)
+        term.wait_prompt("&", after=m)
         mary = os.path.join(spool, "mary")
         check(wait_file(mary, "Subject: Re: Quarterly report"), "the reply reached mary")
         reply = open(mary, "rb").read().decode()
@@ -100,17 +101,17 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
 
         m = term.mark()
         term.type("h")
-        s = term.wait_for("& ", after=m + 2)
+        s = term.wait_prompt("&", after=m + 2)
         check(re.search(r"\*  1 john@test\.example", s[m:]), "h shows message 1 saved (*)")
 
         m = term.mark()
         term.type("z")
-        s = term.wait_for("& ", after=m + 2)
+        s = term.wait_prompt("&", after=m + 2)
         check("On last screenful of messages" in s[m:], "z on a one-page mailbox")
 
         m = term.mark()
         term.type("q")
-        s = term.wait_for("$ ", after=m + 2)
+        s = term.wait_prompt("$", after=m + 2)
         out = s[m:]
         check("New mail has arrived." in out, "new mail noticed at quit")
         check(f"Saved 1 message in {home}/mbox" in out, "read message moved to ~/mbox")

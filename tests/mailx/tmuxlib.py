@@ -22,7 +22,7 @@ class Term:
         shell = ["env", "-i"] + envargs + ["bash", "--norc", "--noprofile", "-i"]
         self.tmux("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
                   "-c", cwd, " ".join(quote(a) for a in shell))
-        self.wait_for("$ ")
+        self.wait_prompt("$")
 
     def tmux(self, *args, check=True):
         return subprocess.run(["tmux", "-S", self.sock] + list(args), check=check,
@@ -44,11 +44,28 @@ class Term:
 
     def wait_for(self, text, timeout=15, after=0):
         """Waits until `text` appears on the screen (at or after character
-        offset `after` of the captured history); returns the screen."""
+        offset `after` of the captured history); returns the screen.
+        Trailing blanks of `text` are ignored: tmux drops them."""
+        text = text.rstrip(" ")
         deadline = time.time() + timeout
         while True:
             s = self.screen()
             if text in s[after:]:
+                return s
+            if time.time() > deadline:
+                raise AssertionError(f"timed out waiting for {text!r}; screen:\n{s}")
+            time.sleep(0.05)
+
+    def wait_prompt(self, prompt, timeout=15, after=0):
+        """Waits until the cursor's line (the last non-empty one) is
+        exactly `prompt` (trailing blanks ignored), after offset `after`."""
+        prompt = prompt.rstrip(" ")
+        deadline = time.time() + timeout
+        while True:
+            s = self.screen()
+            tail = s[after:].rstrip("\n ")
+            last = tail[tail.rfind("\n") + 1:]
+            if tail and last.rstrip(" ") == prompt:
                 return s
             if time.time() > deadline:
                 raise AssertionError(f"timed out waiting for {text!r}; screen:\n{s}")
