@@ -169,7 +169,11 @@ int cmd_size(Session& s, std::string_view a) {
 int cmd_from(Session& s, std::string_view a) {
     Numbers list;
     if (!get_list(s, a, list)) return 1;
-    for (auto n : list) s.print_summary(n);
+    std::size_t shown = 0;
+    for (auto n : list) {
+        s.print_summary(n);
+        if (++shown % 1024 == 0) s.folder->release_memory();
+    }
     s.current = list.back();
     return 0;
 }

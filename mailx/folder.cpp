@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -106,8 +107,12 @@ std::size_t field_end(std::string_view fields, std::size_t pos) {
 // Messages are appended to `out`; with `limit` > 0, scanning stops at the
 // start of message number `limit` + 1 (counted from `begin`).  Returns the
 // offset of the first message found, or `end`.
+// `release`, when given, is called now and then with an offset below which
+// the scan will not look again (the mapping's pages there can be dropped).
 std::size_t index_range(const char* data, std::size_t begin, std::size_t end, std::vector<Message>& out,
-                        std::size_t limit = 0) {
+                        std::size_t limit = 0, const std::function<void(std::size_t)>& release = {}) {
+    constexpr std::size_t k_release_every = std::size_t{2} << 20;
+    std::size_t released = begin;
     const std::size_t first_new = out.size();
     std::size_t first = end;
     bool after_empty = true;  // the start counts as "after an empty line"
@@ -124,6 +129,10 @@ std::size_t index_range(const char* data, std::size_t begin, std::size_t end, st
     };
     std::size_t pos = begin;
     while (pos < end) {
+        if (release && pos - released > k_release_every) {
+            release(pos);
+            released = pos;
+        }
         const char* p = data + pos;
         const void* nl = std::memchr(p, '\n', end - pos);
         std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - p) : end - pos;
@@ -455,6 +464,10 @@ struct Folder::Impl {
     }
 
     Status load(std::size_t want);
+    // Drops the mapping's pages below `upto` from this process (they come
+    // back from the page cache if touched again), so peak memory does not
+    // grow with the mailbox: only offsets stay resident.
+    void release_before(std::size_t upto) const;
     void index_from_scratch();
     void note_damage();
     Status verify(int rw_fd, std::size_t cur_size) const;
@@ -506,9 +519,16 @@ Status Folder::Impl::load(std::size_t want) {
     return {};
 }
 
+void Folder::Impl::release_before(std::size_t upto) const {
+    if (!map || use_read) return;
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::size_t len = std::min(upto, map_len) / page * page;
+    if (len) ::madvise(map, len, MADV_DONTNEED);
+}
+
 void Folder::Impl::index_from_scratch() {
     messages.clear();
-    first = index_range(data, 0, indexed, messages);
+    first = index_range(data, 0, indexed, messages, 0, [this](std::size_t at) { release_before(at); });
 }
 
 void Folder::Impl::note_damage() {
@@ -544,9 +564,12 @@ Status Folder::Impl::verify(int rw_fd, std::size_t cur_size) const {
         got += static_cast<std::size_t>(n);
     }
     if (now != guard) return changed("its start differs");
-    for (const Message& m : messages)
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const Message& m = messages[i];
         if (view(m.offset, std::min<std::size_t>(5, m.size)) != k_from)
             return changed(fmt::format("no From_ line at offset {}", m.offset));
+        if (i % 512 == 511) release_before(m.offset);
+    }
     return {};
 }
 
@@ -802,6 +825,8 @@ bool Folder::has_header(std::size_t number, std::string_view name) const {
     return false;
 }
 
+void Folder::release_memory() const { m_impl->release_before(std::numeric_limits<std::size_t>::max()); }
+
 bool Folder::grown() const {
     struct stat st {};
     if (::stat(m_impl->path.c_str(), &st) != 0) return false;
@@ -979,6 +1004,7 @@ Result<QuitReport> Folder::quit(const QuitOptions& opts) {
         if (!verbatim && first_change == n) first_change = i;
         if (first_change == n || fate[i] != Fate::Keep) continue;
         final_size += verbatim ? m.size : f.kept_head(nullptr, m) + (m.size - m.header_size);
+        if (i % 512 == 0) f.release_before(m.offset);
     }
     report.held += f.messages.size() - n;
     report.to_mbox = to_mbox.size();
@@ -1014,9 +1040,15 @@ Result<QuitReport> Folder::quit(const QuitOptions& opts) {
 
     // 5. The spool, in place from the first change.
     SpoolWriter out(fd, start);
+    std::size_t released = start;
     for (std::size_t i = first_change; i < n; ++i) {
         const Message& m = f.messages[i];
         std::size_t end = m.offset + m.size;
+        // Bytes before this message have been copied to the writer.
+        if (m.offset - released > (std::size_t{1} << 20)) {
+            f.release_before(m.offset);
+            released = m.offset;
+        }
         if (fate[i] != Fate::Keep) {
             out.skip(end);
             continue;

@@ -132,6 +132,12 @@ public:
     std::string header(std::size_t number, std::string_view name) const;
     bool has_header(std::size_t number, std::string_view name) const;
 
+    // Lets the kernel drop the mapped pages from this process; views stay
+    // valid (pages come back from the page cache when read).  The reader
+    // calls it between commands so that memory does not follow the mailbox
+    // size.
+    void release_memory() const;
+
     // Has the file grown since it was indexed (new mail)?
     bool grown() const;
     // `inc`: index the bytes appended since open; returns how many messages

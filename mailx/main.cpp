@@ -94,7 +94,10 @@ int receive(Session& s) {
     s.folder_shown = shown;
     s.current = first_interesting(*s.folder);
     if (o.headers_only) {
-        for (std::size_t n = 1; n <= s.folder->count(); ++n) s.print_summary(n);
+        for (std::size_t n = 1; n <= s.folder->count(); ++n) {
+            s.print_summary(n);
+            if (n % 1024 == 0) s.folder->release_memory();
+        }
         return 0;
     }
     if (!s.vars.is_set("quiet"))

@@ -74,7 +74,7 @@ void Session::print_summary_page(std::size_t first) {
     for (std::size_t n = first; n <= folder->count() && shown < page; ++n) {
         if (folder->at(n).state.deleted) continue;
         print_summary(n);
-        ++shown;
+        if (++shown % 1024 == 0) folder->release_memory();
     }
     if (shown == 0) say("No more mail.");
 }
@@ -142,7 +142,9 @@ int Session::execute(std::string_view raw, bool from_rc) {
         say(fmt::format("No messages: \"{}\" needs a mailbox", cmd->name));
         return 1;
     }
-    return cmd->run(*this, mail::trim_left(args));
+    int rc = cmd->run(*this, mail::trim_left(args));
+    if (folder) folder->release_memory();
+    return rc;
 }
 
 int Session::source_file(const std::string& path, bool must_exist) {
