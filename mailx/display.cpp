@@ -3,6 +3,8 @@
 
 #include "mailx/mime_view.h"
 
+#include "libmail/mime/charset.h"
+#include "libmail/mime/rfc2047.h"
 #include "libmail/util/strings.h"
 
 #include <fmt/format.h>
@@ -58,13 +60,19 @@ std::string render_message(const Session& s, std::size_t n, bool all_headers, st
     for_each_field(f.header_text(n), [&](std::string_view name, std::string_view field) {
         if (mail::iequals(name, "Status")) return;
         if (!all_headers && !name.empty() && !s.filter.shows(mail::to_lower(name))) return;
+        auto colon = field.find(':');
+        if (colon != std::string_view::npos && field.find("=?") != std::string_view::npos) {
+            // RFC 2047 words are shown decoded (the field unfolded).
+            head += std::string(name) + ": " + mail::mime::decode_header(mail::trim(field.substr(colon + 1))) + "\n";
+            return;
+        }
         head.append(field);
         if (head.back() != '\n') head += '\n';
     });
     std::string status = session_status(f.at(n).state);
     if (!status.empty() && (all_headers || s.filter.shows("status"))) head += "Status: " + status + "\n";
 
-    std::string text = std::string(f.from_line(n)) + "\n" + head + "\n";
+    std::string text = mail::mime::printable(f.from_line(n)) + "\n" + mail::mime::printable(head) + "\n";
     text += view_body(f.header_text(n), f.body(n));
     if (top_lines > 0) {
         // top: the From_ line does not count; header and body lines do.

@@ -4,6 +4,8 @@
 #include "mailx/aliases.h"
 #include "mailx/text.h"
 
+#include "libmail/mime/charset.h"
+
 #include <fmt/format.h>
 
 namespace mailx {
@@ -45,6 +47,7 @@ std::string summary_line(const Folder& f, std::size_t number, bool current, cons
         line = fmt::format("{}{}{:3} {:<17.17}  {:>16.16} {:4}/{:<5} {}", mark, state_letter(m.state), number, who,
                            date, m.lines, m.size, subject);
     }
+    line = mail::mime::printable(line, true);  // no control characters on the screen
     return opts.width ? cut_to_width(line, opts.width) : line;
 }
 

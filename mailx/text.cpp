@@ -3,6 +3,7 @@
 
 #include "mailx/aliases.h"
 
+#include "libmail/mime/rfc2047.h"
 #include "libmail/util/strings.h"
 
 namespace mailx {
@@ -38,12 +39,7 @@ std::string from_line_date(std::string_view line) {
     return std::string(mail::trim(line.substr(d)));
 }
 
-std::string decode_header_text(std::string_view value) {
-    std::string out(value);
-    for (char& c : out)
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
-    return out;
-}
+std::string decode_header_text(std::string_view value) { return mail::mime::decode_header(value); }
 
 std::string split_first(std::string_view list) {
     auto all = split_recipients(list);
