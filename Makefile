@@ -33,7 +33,8 @@ run: build
 	@echo
 	@echo "mailroom demo instance in $(DEMO).  In another shell:"
 	@echo "    . $(DEMO)/env.sh; echo hello | sendmail -v allteam"
-	@echo "    . $(DEMO)/env.sh tony; cat \$$MAIL; mailq"
+	@echo "    . $(DEMO)/env.sh john; mail tony     # a subject, the text, a lone '.'"
+	@echo "    . $(DEMO)/env.sh tony; mail          # read: p, r, d, q;  mailq"
 	@echo "Stop with Ctrl-C."
 	@echo
 	. $(DEMO)/env.sh && exec $(BUILD)/mta/sendmail -bD -q1m
