@@ -164,6 +164,28 @@ Status Queue::insert_locked(Message& m, BodySource& body) {
     return s;
 }
 
+Result<std::vector<Status>> Queue::insert_many(const std::vector<Pending>& items) {
+    std::vector<Status> results(items.size());
+    if (items.empty()) return results;
+    TRY(m_db.exec("PRAGMA synchronous=FULL"));
+    Status s = [&]() -> Status {
+        Transaction tx(m_db);
+        TRY(tx.begin());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            Message& m = *items[i].message;
+            if (m.env.id.empty()) m.env.id = new_id(m.env.arrived ? m.env.arrived : std::time(nullptr));
+            TRY(m_db.exec("SAVEPOINT one"));
+            results[i] = write_rows(m, *items[i].body);
+            if (!results[i]) TRY(m_db.exec("ROLLBACK TO one"));
+            TRY(m_db.exec("RELEASE one"));
+        }
+        return tx.commit();
+    }();
+    (void)m_db.exec("PRAGMA synchronous=NORMAL");
+    if (!s) return s.error();
+    return results;
+}
+
 Status Queue::write_rows(Message& m, BodySource& body) {
     auto chunk_st = m_db.prepare("INSERT INTO body_chunk (msg, seq, data) VALUES (?1, ?2, ?3)");
     if (!chunk_st) return chunk_st.error();

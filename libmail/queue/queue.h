@@ -113,6 +113,17 @@ public:
     // Writes the message and its body in one transaction and commits.  Fills
     // in env.id (if empty), env.size and target idx.  Durable on success.
     Status insert(Message& m, BodySource& body);
+    // Group commit: writes every message in one transaction with one full
+    // sync, so concurrent SMTP sessions share the disk's sync.  Each message
+    // gets its own savepoint: one that fails (bad body, id clash) is rolled
+    // back alone and its Status says why; the others commit.  The returned
+    // vector has one Status per item, in order; they are durable only if the
+    // function itself succeeded (the commit).
+    struct Pending {
+        Message* message;
+        BodySource* body;
+    };
+    Result<std::vector<Status>> insert_many(const std::vector<Pending>& items);
 
     // Ids of messages with a pending target due at `now` that match `f`.
     Result<std::vector<std::string>> due(std::time_t now, const Filter& f);

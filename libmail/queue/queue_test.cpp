@@ -78,6 +78,35 @@ TEST_SUITE("queue") {
         CHECK(all->size() == 1);
     }
 
+    TEST_CASE("group commit: many messages in one transaction, a failing one rolled back alone") {
+        struct FailingBody : BodySource {
+            mail::Result<bool> next(std::string&) override {
+                return mail::make_error(EX_DATAERR, "bad body");
+            }
+        };
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message a = sample({"john"}), b = sample({"mary"}), c = sample({"tony"});
+        StringBody ba("body a\n"), bc("body c\n");
+        FailingBody bb;
+        auto r = q->insert_many({{&a, &ba}, {&b, &bb}, {&c, &bc}});
+        REQUIRE(r.ok());
+        REQUIRE(r->size() == 3);
+        CHECK((*r)[0].ok());
+        CHECK(!(*r)[1].ok());
+        CHECK((*r)[2].ok());
+        auto all = q->list();
+        REQUIRE(all.ok());
+        CHECK(all->size() == 2);
+        CHECK(body_of(*q, a.env.id) == "body a\n");
+        CHECK(body_of(*q, c.env.id) == "body c\n");
+        CHECK(!q->load(b.env.id).ok());
+        auto empty = q->insert_many({});
+        REQUIRE(empty.ok());
+        CHECK(empty->empty());
+    }
+
     TEST_CASE("due respects next_try unless told to ignore it; filters") {
         TempDir d;
         auto q = Queue::open(d.path);
