@@ -2,7 +2,8 @@
 #
 # Source it first thing:  . "$MAILROOM_SRC/tests/lib.sh"
 # It makes a temporary directory ($T, removed on exit), and offers:
-#   make_instance DIR        an instance in DIR (domain test.example)
+#   make_instance DIR [opt]  an instance in DIR (domain test.example; opt: --port N)
+#   free_port                a free TCP port on 127.0.0.1
 #   use_instance DIR [user]  source DIR/env.sh for that user
 #   expect_eq GOT WANT WHAT  fail with "WHAT: got …, want …"
 #   expect_contains FILE TEXT, expect_not_contains FILE TEXT
@@ -36,7 +37,12 @@ expect_not_contains() {
 }
 
 make_instance() {
-    "$MAILROOM_SRC/mta/mailroom-instance" --bin "$MAILROOM_BUILD" --domain test.example "$1" >/dev/null
+    "$MAILROOM_SRC/mta/mailroom-instance" --bin "$MAILROOM_BUILD" --domain test.example "${@:2}" "$1" >/dev/null
+}
+
+# A TCP port on 127.0.0.1 that nobody listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 use_instance() {

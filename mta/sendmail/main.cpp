@@ -6,6 +6,8 @@
 #include "libmail/log/log.h"
 #include "mta/sendmail/args.h"
 #include "mta/sendmail/context.h"
+#include "mta/sendmail/daemon.h"
+#include "mta/sendmail/intake.h"
 #include "mta/sendmail/modes.h"
 #include "mta/sendmail/submit.h"
 
@@ -45,10 +47,10 @@ int main(int argc, char** argv) {
         if (inv->queue_interval) return run_daemon(*inv, c);  // sendmail -q30m without -bd: periodic runs
         return run_queue_once(*inv, c);
     case Mode::Daemon:
-    case Mode::DaemonForeground: return run_daemon(*inv, c);
+    case Mode::DaemonForeground: return run_smtp_daemon(*inv, c);
+    case Mode::Smtp: return serve_stdio(*inv, c);
     case Mode::CheckConfig: return check_config(c);
     case Mode::Version: return print_version(c);
-    case Mode::Smtp:
     case Mode::AddressTest:
     case Mode::HostStatus:
     case Mode::PurgeHostStatus:

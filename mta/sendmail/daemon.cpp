@@ -1,0 +1,546 @@
+// daemon.cpp — see daemon.h.
+#include "mta/sendmail/daemon.h"
+
+#include "libmail/log/log.h"
+#include "libmail/queue/queue.h"
+#include "libmail/smtp/session.h"
+#include "libmail/util/clock.h"
+#include "libmail/util/strings.h"
+#include "mta/sendmail/deliver.h"
+#include "mta/sendmail/intake.h"
+
+#include <fmt/format.h>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <list>
+#include <map>
+
+namespace mail::sendmail {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop_signal(int) { g_stop = 1; }
+
+constexpr std::size_t k_read_chunk = 64 * 1024;
+constexpr std::size_t k_max_output = 1 << 20;  // stop reading a client that does not read its replies
+
+struct Listener {
+    int fd = -1;
+    config::DaemonOptions opts;
+};
+
+struct Conn {
+    int fd = -1;
+    smtp::Client client;
+    std::unique_ptr<smtp::Session> session;
+    std::unique_ptr<Intake> intake;
+    std::string out;
+    std::chrono::steady_clock::time_point last_input;
+    bool ready_to_commit = false;  // data_end(ok) seen, waiting for the group commit
+    bool reading = true;
+};
+
+std::string expand_greeting(const Context& ctx) {
+    std::string text = ctx.cfg.str("confSMTP_LOGIN_MSG");
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '$' && i + 1 < text.size()) {
+            char c = text[++i];
+            if (c == 'j') out += ctx.cfg.hostname();
+            else if (c == 'v' || c == 'Z') out += MAILROOM_VERSION;
+            else if (c == 'b') out += rfc5322_date(now());
+            else out += std::string("$") + c;
+            continue;
+        }
+        out += text[i];
+    }
+    // sendmail's default says "Sendmail"; we say what we are, and ESMTP
+    // must be in the greeting for clients that look for it.
+    auto pos = out.find(" Sendmail ");
+    if (pos != std::string::npos) out.replace(pos, 10, " ESMTP mailroom ");
+    if (out.find("ESMTP") == std::string::npos) {
+        auto sp = out.find(' ');
+        out.insert(sp == std::string::npos ? out.size() : sp, " ESMTP");
+    }
+    return out;
+}
+
+Result<Listener> open_listener(const config::DaemonOptions& d) {
+    bool v6 = d.family == "inet6";
+    int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return make_error(EX_OSERR, fmt::format("socket: {}", std::strerror(errno)));
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc;
+    if (v6) {
+        sockaddr_in6 a{};
+        a.sin6_family = AF_INET6;
+        a.sin6_port = htons(static_cast<uint16_t>(d.port));
+        a.sin6_addr = in6addr_any;
+        if (!d.addr.empty() && ::inet_pton(AF_INET6, d.addr.c_str(), &a.sin6_addr) != 1) {
+            ::close(fd);
+            return make_error(EX_CONFIG, fmt::format("DAEMON_OPTIONS: bad IPv6 address {}", d.addr));
+        }
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        rc = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    } else {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(d.port));
+        a.sin_addr.s_addr = htonl(INADDR_ANY);
+        if (!d.addr.empty() && ::inet_pton(AF_INET, d.addr.c_str(), &a.sin_addr) != 1) {
+            ::close(fd);
+            return make_error(EX_CONFIG, fmt::format("DAEMON_OPTIONS: bad IPv4 address {}", d.addr));
+        }
+        rc = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    }
+    if (rc != 0 || ::listen(fd, d.listen > 0 ? d.listen : 1024) != 0) {
+        int err = errno;
+        ::close(fd);
+        return make_error(err == EACCES ? EX_NOPERM : EX_OSERR,
+                          fmt::format("cannot listen on {}:{}: {}", d.addr.empty() ? "*" : d.addr, d.port,
+                                      std::strerror(err)));
+    }
+    return Listener{fd, d};
+}
+
+std::string peer_address(int fd, int* port) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "unknown";
+    char buf[INET6_ADDRSTRLEN] = "";
+    if (ss.ss_family == AF_INET) {
+        auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+        ::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+        *port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+        ::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+        *port = ntohs(a->sin6_port);
+        std::string s = buf;
+        if (s.rfind("::ffff:", 0) == 0) return s.substr(7);
+    }
+    return buf;
+}
+
+// The delivery worker: one child process that delivers the messages whose
+// ids arrive on `in`, and runs the queue every `interval`.
+[[noreturn]] void delivery_worker(Context& ctx, int in, std::chrono::seconds interval) {
+    std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGINT, SIG_IGN);
+    auto q = queue::Queue::open(ctx.cfg.str("QUEUE_DIR"));
+    if (!q) {
+        log::error("delivery worker: {}", q.error().message);
+        _exit(EX_TEMPFAIL);
+    }
+    Deliverer d(ctx, *q);
+    std::string buf;
+    auto next_run = std::chrono::steady_clock::now();
+    while (true) {
+        auto now_t = std::chrono::steady_clock::now();
+        if (now_t >= next_run) {
+            if (Status s = d.run_queue(queue::Filter{}); !s) log::error("queue run failed: {}", s.error().message);
+            next_run = std::chrono::steady_clock::now() + interval;
+        }
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_run - std::chrono::steady_clock::now());
+        pollfd p{in, POLLIN, 0};
+        int rc = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, std::min<long long>(wait.count(), 60000))));
+        if (rc <= 0) continue;
+        char chunk[4096];
+        ssize_t n = ::read(in, chunk, sizeof chunk);
+        if (n == 0) _exit(0);  // the daemon is gone
+        if (n < 0) continue;
+        buf.append(chunk, static_cast<std::size_t>(n));
+        std::size_t nl;
+        while ((nl = buf.find('\n')) != std::string::npos) {
+            std::string id = buf.substr(0, nl);
+            buf.erase(0, nl + 1);
+            if (Status s = d.run_message(id, false); !s) log::error("{}: delivery failed: {}", id, s.error().message);
+        }
+    }
+}
+
+class Daemon {
+public:
+    Daemon(const Invocation& inv, Context& ctx) : m_inv(inv), m_ctx(ctx) {}
+    int run();
+
+private:
+    void accept_from(Listener& l);
+    void on_readable(Conn& c);
+    void flush(Conn& c);
+    void close_conn(int fd);
+    void commit_batch();
+    void sweep_timeouts();
+    void update_interest(Conn& c);
+    bool start_worker();
+
+    const Invocation& m_inv;
+    Context& m_ctx;
+    std::vector<Listener> m_listeners;
+    std::map<int, Conn> m_conns;
+    std::unique_ptr<smtp::Policy> m_policy;
+    smtp::Options m_engine;
+    std::optional<queue::Queue> m_queue;
+    int m_epoll = -1;
+    int m_worker_pipe = -1;
+    pid_t m_worker = -1;
+    std::chrono::seconds m_interval{1800};
+    long long m_max_sessions = 0;
+    long long m_rate = 0;
+    std::chrono::steady_clock::time_point m_rate_window;
+    long long m_rate_count = 0;
+};
+
+bool Daemon::start_worker() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    pid_t pid = ::fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        ::close(fds[1]);
+        for (auto& l : m_listeners) ::close(l.fd);
+        for (auto& [fd, c] : m_conns) ::close(fd);
+        m_ctx.abandon_router();  // the parent's SQLite handles stay the parent's
+        delivery_worker(m_ctx, fds[0], m_interval);
+    }
+    ::close(fds[0]);
+    if (m_worker_pipe >= 0) ::close(m_worker_pipe);
+    m_worker_pipe = fds[1];
+    ::fcntl(m_worker_pipe, F_SETFL, O_NONBLOCK);
+    m_worker = pid;
+    return true;
+}
+
+void Daemon::update_interest(Conn& c) {
+    epoll_event ev{};
+    ev.data.fd = c.fd;
+    ev.events = (c.reading ? EPOLLIN : 0) | (c.out.empty() ? 0 : EPOLLOUT) | EPOLLRDHUP;
+    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void Daemon::accept_from(Listener& l) {
+    while (true) {
+        int fd = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        auto now_t = std::chrono::steady_clock::now();
+        if (m_rate > 0) {
+            if (now_t - m_rate_window >= std::chrono::seconds(1)) {
+                m_rate_window = now_t;
+                m_rate_count = 0;
+            }
+            if (++m_rate_count > m_rate) {
+                static const char msg[] = "421 4.3.2 Connection rate limit exceeded; please try again later\r\n";
+                (void)!::write(fd, msg, sizeof msg - 1);
+                ::close(fd);
+                continue;
+            }
+        }
+        if (m_max_sessions > 0 && static_cast<long long>(m_conns.size()) >= m_max_sessions) {
+            static const char msg[] = "421 4.3.2 Too many concurrent SMTP connections; please try again later\r\n";
+            (void)!::write(fd, msg, sizeof msg - 1);
+            ::close(fd);
+            log::notice("rejecting connection: {} sessions (MaxDaemonChildren)", m_conns.size());
+            continue;
+        }
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        Conn& c = m_conns[fd];
+        c.fd = fd;
+        c.client.addr = peer_address(fd, &c.client.port);
+        c.client.name = c.client.addr == "127.0.0.1" || c.client.addr == "::1" ? "localhost" : "";
+        c.client.daemon = l.opts.name.empty() ? "MTA" : l.opts.name;
+        c.last_input = now_t;
+        c.intake = std::make_unique<Intake>(m_ctx, m_ctx.cfg.str("QUEUE_DIR"), c.client.daemon);
+        smtp::Events ev;
+        Conn* cp = &c;
+        ev.data_begin = [cp](const smtp::Envelope& e) { cp->intake->begin(e); };
+        ev.data = [cp](std::string_view b) { cp->intake->data(b); };
+        ev.data_end = [cp](const smtp::Envelope&, bool ok) { cp->ready_to_commit = ok; };
+        ev.log = [cp](std::string_view text) { log::notice("{}", text); };
+        if (m_ctx.transcript) {
+            FILE* t = m_ctx.transcript;
+            ev.transcript = [t, fd](std::string_view line, bool from_client) {
+                fmt::print(t, "{:05} {} {}\n", fd, from_client ? "<<<" : ">>>", line);
+                std::fflush(t);
+            };
+        }
+        c.session = std::make_unique<smtp::Session>(m_engine, *m_policy, c.client, std::move(ev));
+        c.out = c.session->start();
+        epoll_event e{};
+        e.data.fd = fd;
+        e.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &e);
+        flush(c);
+    }
+}
+
+void Daemon::flush(Conn& c) {
+    while (!c.out.empty()) {
+        ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            c.out.erase(0, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        c.out.clear();  // the client is gone
+        c.session->end_of_input();
+        break;
+    }
+    bool want_read = c.out.size() < k_max_output && !c.session->closed();
+    if (want_read != c.reading) c.reading = want_read;
+    if (m_conns.count(c.fd)) update_interest(c);
+}
+
+void Daemon::on_readable(Conn& c) {
+    char buf[k_read_chunk];
+    for (int rounds = 0; rounds < 4 && c.reading && !c.session->closed(); ++rounds) {
+        ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+        if (n == 0) {
+            c.session->end_of_input();
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) c.session->end_of_input();
+            return;
+        }
+        c.last_input = std::chrono::steady_clock::now();
+        c.out += c.session->feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        if (c.out.size() >= k_max_output || c.session->committing()) break;
+    }
+}
+
+void Daemon::commit_batch() {
+    std::vector<Conn*> ready;
+    for (auto& [fd, c] : m_conns)
+        if (c.ready_to_commit) ready.push_back(&c);
+    if (ready.empty()) return;
+    std::vector<queue::Message> messages(ready.size());
+    std::vector<queue::Queue::Pending> pending;
+    std::vector<int> slot(ready.size(), -1);
+    std::vector<std::optional<smtp::Reply>> replies(ready.size());
+    struct statvfs vfs {};
+    bool low_space = ::statvfs(m_ctx.cfg.str("QUEUE_DIR").c_str(), &vfs) == 0 &&
+                     static_cast<long long>(vfs.f_bavail) < m_ctx.cfg.num("confMIN_FREE_BLOCKS");
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+        Conn& c = *ready[i];
+        c.ready_to_commit = false;
+        const auto& env = c.session->envelope();
+        if (low_space) {
+            replies[i] = smtp::Reply{452, "4.3.1", "Insufficient system storage"};
+            continue;
+        }
+        smtp::Reply refusal;
+        auto m = c.intake->prepare(env, c.client, &refusal);
+        if (!m) {
+            replies[i] = refusal;
+            log::notice("collect: relay={}, from=<{}>, info={}", c.client.relay_text(),
+                        env.from.null ? "" : env.from.local + "@" + env.from.domain, refusal.text);
+            continue;
+        }
+        if (env.discard) {
+            log::notice("{}: discarded", m->env.id);
+            replies[i] = smtp::Reply{250, "2.0.0", m->env.id + " Message accepted for delivery"};
+            continue;
+        }
+        messages[i] = std::move(*m);
+        slot[i] = static_cast<int>(pending.size());
+        pending.push_back({&messages[i], &c.intake->body()});
+    }
+    std::vector<Status> results;
+    Status batch_error;
+    if (!pending.empty()) {
+        auto r = m_queue->insert_many(pending);
+        if (r) results = std::move(*r);
+        else batch_error = r.error();
+    }
+    std::string ids;
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+        Conn& c = *ready[i];
+        smtp::Reply reply;
+        if (replies[i]) {
+            reply = *replies[i];
+        } else if (!batch_error.ok() || !results[static_cast<std::size_t>(slot[i])].ok()) {
+            const Error& e = !batch_error.ok() ? batch_error.error() : results[static_cast<std::size_t>(slot[i])].error();
+            log::error("queue insert failed: {}", e.message);
+            reply = e.exit_code == EX_DATAERR ? smtp::Reply{554, "5.6.0", "Message rejected: " + e.message}
+                                              : smtp::Reply{451, "4.3.0", "Temporary failure, please try again later"};
+        } else {
+            const queue::Message& m = messages[i];
+            Intake::log_received(m, c.client, true);
+            reply = smtp::Reply{250, "2.0.0", m.env.id + " Message accepted for delivery"};
+            ids += m.env.id + "\n";
+        }
+        c.out += c.session->commit_done(reply);
+        flush(c);
+    }
+    if (!ids.empty() && m_worker_pipe >= 0) {
+        // The worker reads ids as they come; if its pipe is full the queue
+        // run every interval picks the messages up anyway.
+        (void)!::write(m_worker_pipe, ids.data(), ids.size());
+    }
+}
+
+void Daemon::sweep_timeouts() {
+    auto now_t = std::chrono::steady_clock::now();
+    auto limit = m_ctx.cfg.duration("confTO_COMMAND");
+    std::vector<int> expired;
+    for (auto& [fd, c] : m_conns)
+        if (!c.session->committing() && now_t - c.last_input > limit) expired.push_back(fd);
+    for (int fd : expired) {
+        Conn& c = m_conns[fd];
+        c.out += c.session->timeout();
+        log::notice("timeout waiting for input from {}", c.client.relay_text());
+        flush(c);
+    }
+}
+
+void Daemon::close_conn(int fd) {
+    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    m_conns.erase(fd);
+}
+
+int Daemon::run() {
+    const config::Config& cfg = m_ctx.cfg;
+    m_interval = m_inv.queue_interval.value_or(std::chrono::minutes(30));
+    m_max_sessions = cfg.num("confMAX_DAEMON_CHILDREN");
+    m_rate = cfg.num("confCONNECTION_RATE_THROTTLE");
+    for (const auto& d : cfg.daemon_options()) {
+        auto l = open_listener(d);
+        if (!l) {
+            fmt::print(stderr, "sendmail: {}\n", l.error().message);
+            log::error("{}", l.error().message);
+            return l.error().exit_code;
+        }
+        m_listeners.push_back(*l);
+    }
+    if (m_inv.mode != Mode::DaemonForeground) {
+        pid_t pid = ::fork();
+        if (pid < 0) return EX_OSERR;
+        if (pid > 0) return EX_OK;
+        ::setsid();
+    } else {
+        log::set_echo_stderr(true);
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    // The worker is forked before this process opens the queue: SQLite
+    // connections must not cross fork().
+    m_ctx.abandon_router();
+    if (!start_worker()) {
+        log::error("cannot start the delivery worker: {}", std::strerror(errno));
+        return EX_OSERR;
+    }
+    auto q = queue::Queue::open(cfg.str("QUEUE_DIR"));
+    if (!q) {
+        log::error("{}", q.error().message);
+        return q.error().exit_code;
+    }
+    m_queue.emplace(std::move(*q));
+    m_policy = make_policy(m_ctx);
+    m_engine = engine_options(m_ctx);
+    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    for (auto& l : m_listeners) {
+        epoll_event e{};
+        e.data.fd = l.fd;
+        e.events = EPOLLIN;
+        ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, l.fd, &e);
+    }
+    std::string ports;
+    for (auto& l : m_listeners)
+        ports += fmt::format("{}{}:{}", ports.empty() ? "" : ", ", l.opts.addr.empty() ? "*" : l.opts.addr, l.opts.port);
+    log::info("starting daemon (mailroom {}): SMTP+queueing@{} on {}", MAILROOM_VERSION,
+              log::format_delay(m_interval.count()), ports);
+
+    std::vector<epoll_event> events(256);
+    auto last_sweep = std::chrono::steady_clock::now();
+    while (!g_stop) {
+        int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), 1000);
+        if (n < 0 && errno != EINTR) break;
+        for (int i = 0; i < n; ++i) {
+            int fd = events[static_cast<std::size_t>(i)].data.fd;
+            auto lit = std::find_if(m_listeners.begin(), m_listeners.end(), [fd](const Listener& l) { return l.fd == fd; });
+            if (lit != m_listeners.end()) {
+                accept_from(*lit);
+                continue;
+            }
+            auto it = m_conns.find(fd);
+            if (it == m_conns.end()) continue;
+            Conn& c = it->second;
+            uint32_t ev = events[static_cast<std::size_t>(i)].events;
+            if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable(c);
+            flush(c);
+        }
+        commit_batch();
+        auto now_t = std::chrono::steady_clock::now();
+        if (now_t - last_sweep >= std::chrono::seconds(1)) {
+            sweep_timeouts();
+            last_sweep = now_t;
+        }
+        std::vector<int> done;
+        for (auto& [fd, c] : m_conns)
+            if (c.session->closed() && (c.out.empty() || !c.reading) && !c.ready_to_commit) done.push_back(fd);
+        for (int fd : done) {
+            Conn& c = m_conns[fd];
+            flush(c);
+            close_conn(fd);
+        }
+        // A dead worker is restarted.  It never uses the descriptors (or
+        // SQLite connections) it inherits; it opens its own.
+        int status = 0;
+        if (m_worker > 0 && ::waitpid(m_worker, &status, WNOHANG) == m_worker) {
+            log::error("delivery worker exited (status {}); restarting", status);
+            start_worker();
+        }
+    }
+    log::info("stopping daemon");
+    for (auto& [fd, c] : m_conns) ::close(fd);
+    if (m_worker_pipe >= 0) ::close(m_worker_pipe);
+    if (m_worker > 0) {
+        ::kill(m_worker, SIGTERM);
+        ::waitpid(m_worker, nullptr, 0);
+    }
+    return EX_OK;
+}
+
+}  // namespace
+
+smtp::Options engine_options(const Context& ctx) {
+    smtp::Options o;
+    o.hostname = ctx.cfg.hostname();
+    o.greeting = expand_greeting(ctx);
+    o.max_message_size = static_cast<std::size_t>(ctx.cfg.num("confMAX_MESSAGE_SIZE"));
+    o.max_recipients = static_cast<std::size_t>(ctx.cfg.num("confMAX_RCPTS_PER_MESSAGE"));
+    o.privacy = ctx.cfg.privacy_flags();
+    o.etrn = !o.privacy.count("noetrn");
+    return o;
+}
+
+int run_smtp_daemon(const Invocation& inv, Context& ctx) {
+    Daemon d(inv, ctx);
+    return d.run();
+}
+
+}  // namespace mail::sendmail
