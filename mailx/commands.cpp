@@ -152,6 +152,7 @@ int cmd_top(Session& s, std::string_view a) {
     long lines = s.vars.number("toplines", 5, 5);
     std::string text;
     for (auto n : list) {
+        s.folder->at(n).state.read = true;  // top reads the message (POSIX state table)
         text += render_message(s, n, false, static_cast<std::size_t>(std::max(1L, lines)));
         s.current = n;
     }
@@ -284,9 +285,10 @@ int cmd_mbox(Session& s, std::string_view a) {
 }
 
 int cmd_touch(Session& s, std::string_view a) {
+    // bsd-mailx: touched (to MBOX on quit) but not read, and no longer held.
     return set_flag(s, a, [](MessageState& st) {
         st.touched = true;
-        st.read = true;
+        st.preserved = false;
     });
 }
 
@@ -324,17 +326,24 @@ int save_common(Session& s, std::string_view a, bool mark_saved, bool with_heade
         if (file.empty()) file = "unknown";
     }
     std::string path = s.expand_name(file);
+    // Saving reads the message first (bsd-mailx touch()), so the copy says
+    // Status: R and the message counts as read (POSIX "read" state).
+    std::vector<bool> was_read;
+    for (auto n : list) {
+        was_read.push_back(s.folder->at(n).state.read);
+        s.folder->at(n).state.read = true;
+    }
     auto r = s.folder->append_to(path, list, with_headers);
     if (!r) {
+        for (std::size_t i = 0; i < list.size(); ++i) s.folder->at(list[i]).state.read = was_read[i];
         s.say(fmt::format("{}: {}", path, r.error().message));
         return 1;
     }
-    for (auto n : list) {
+    for (auto n : list)
         if (mark_saved) s.folder->at(n).state.saved = true;
-        if (with_headers) s.folder->at(n).state.read = true;
-    }
     s.current = list.back();
-    s.say(fmt::format("\"{}\" {} {}/{}", file, r->created ? "[New file]" : "[Appended]", r->lines, r->bytes));
+    // bsd-mailx prints no counts here.
+    s.say(fmt::format("\"{}\" {}", file, r->created ? "[New file]" : "[Appended]"));
     return 0;
 }
 
@@ -559,7 +568,7 @@ int cmd_file(Session& s, std::string_view a) {
     FolderKind kind = path == s.env.system_mailbox ? FolderKind::System : FolderKind::File;
     if (s.folder && !s.quit_folder()) return 1;
     std::string old = s.folder ? s.folder->path() : std::string();
-    if (!s.open_folder(path, kind, std::string(arg[0] == '%' ? path : std::string(arg)))) return 1;
+    if (!s.open_folder(path, kind, s.display_name(path))) return 1;
     s.previous_file = old;
     return 0;
 }

@@ -92,6 +92,13 @@ std::string Session::expand_name(std::string_view name) const {
     return expand_file_name(name, ctx);
 }
 
+std::string Session::display_name(const std::string& path) const {
+    std::string dir = expand_name("+");
+    if (!vars.str("folder").empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0)
+        return "+" + path.substr(dir.size());
+    return path;
+}
+
 int Session::execute(std::string_view raw, bool from_rc) {
     std::string_view line = mail::trim(raw);
     if (line.empty()) return 0;
@@ -239,7 +246,7 @@ bool Session::quit_folder() {
     if (folder->kind() == FolderKind::System) {
         if (r->held) say(fmt::format("Held {} message{} in {}", r->held, r->held == 1 ? "" : "s", folder->path()));
     } else if (r->rewritten) {
-        say(fmt::format("\"{}\" complete", folder_shown));
+        say(fmt::format("\"{}\" complete", folder->path()));
     }
     return true;
 }

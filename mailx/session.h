@@ -91,6 +91,9 @@ struct Session {
 
     // Expands "+folder", "%", "#", "&", "~" in a file name.
     std::string expand_name(std::string_view name) const;
+    // How a folder's expanded path is shown (bsd-mailx): "+name" when it is
+    // under the folder directory, else the path.
+    std::string display_name(const std::string& path) const;
 
     void say(std::string_view text);        // stdout, with "\n"
     void complain(std::string_view text);   // stderr, with "\n"
