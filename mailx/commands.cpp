@@ -681,9 +681,8 @@ int cmd_set(Session& s, std::string_view a) {
             s.say(fmt::format("Non-null variable name required: \"{}\"", item));
             return 1;
         }
-        if (eq == std::string::npos && name.size() > 2 && name.substr(0, 2) == "no" &&
-            find_variable(name.substr(2)) && find_variable(name.substr(2))->kind == VarKind::Bool) {
-            s.vars.unset(name.substr(2));
+        if (eq == std::string::npos && !negated_name(name).empty()) {
+            s.vars.unset(negated_name(name));
             continue;
         }
         s.vars.set(name, eq == std::string::npos ? "" : item.substr(eq + 1));
