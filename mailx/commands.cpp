@@ -434,6 +434,7 @@ int cmd_visual(Session& s, std::string_view a) { return edit_common(s, a, "VISUA
 
 std::string reply_subject(std::string_view subject) {
     std::string subj = decode_header_text(subject);
+    if (mail::trim(subj).empty()) return "";  // no Subject: in the reply either (bsd-mailx)
     if (mail::istarts_with(subj, "re:")) return subj;
     return "Re: " + subj;
 }
@@ -473,9 +474,14 @@ int reply_common(Session& s, std::string_view a, bool to_all) {
         std::string author = f.header(n, "Reply-To");
         if (author.empty()) author = f.header(n, "From");
         if (author.empty()) author = from_line_sender(f.from_line(n));
-        for (auto& r : split_recipients(author)) add_unique(d.to_fixed, bare_address(r));
+        // The user is removed from the author too (bsd-mailx delname); only
+        // if nobody is left does the reply go back to the author.
+        for (auto& r : split_recipients(author))
+            if (keep(r)) add_unique(d.to_fixed, bare_address(r));
         for (auto& r : split_recipients(f.header(n, "To")))
             if (keep(r)) add_unique(d.to_fixed, bare_address(r));
+        if (d.to_fixed.empty())
+            for (auto& r : split_recipients(author)) add_unique(d.to_fixed, bare_address(r));
         for (auto& r : split_recipients(f.header(n, "Cc"))) {
             std::string bare = bare_address(r);
             bool in_to = std::any_of(d.to_fixed.begin(), d.to_fixed.end(),

@@ -234,7 +234,7 @@ bool Session::quit_folder() {
     q.hold = vars.is_set("hold");
     q.keepsave = vars.is_set("keepsave");
     q.append = vars.is_set("append");
-    q.keep = true;
+    q.keep = vars.is_set("keep");  // on by default (Debian); `unset keep` removes an emptied -f file (POSIX)
     if (!folder->changed(q)) return true;
     auto r = folder->quit(q);
     if (!r) {
@@ -245,8 +245,11 @@ bool Session::quit_folder() {
     if (r->to_mbox) say(fmt::format("Saved {} message{} in {}", r->to_mbox, r->to_mbox == 1 ? "" : "s", q.mbox_path));
     if (folder->kind() == FolderKind::System) {
         if (r->held) say(fmt::format("Held {} message{} in {}", r->held, r->held == 1 ? "" : "s", folder->path()));
+    } else if (r->removed) {
+        say(fmt::format("\"{}\" removed", folder->path()));
     } else if (r->rewritten) {
-        say(fmt::format("\"{}\" complete", folder->path()));
+        // bsd-mailx: "truncated" when nothing is left, else "complete".
+        say(fmt::format("\"{}\" {}", folder->path(), r->held ? "complete" : "truncated"));
     }
     return true;
 }
@@ -257,7 +260,8 @@ void Session::command_loop() {
     while (!finished) {
         prompt = vars.is_set("prompt") ? vars.str("prompt") : "& ";
         std::fflush(out);
-        ReadStatus st = interactive && isatty(0) ? input.prompt_line(prompt, line) : input.read_line(line);
+        // The prompt on a terminal, and with -I (bsd-mailx).
+        ReadStatus st = interactive ? input.prompt_line(prompt, line) : input.read_line(line);
         if (st == ReadStatus::Interrupted) {
             say("");
             continue;

@@ -441,7 +441,7 @@ C
 expect_eq "$(grep '^Message [0-9]*:' "$T/o" | tr '\n' ' ')" "Message 1: Message 2: Message 3: Message 2: " "next sequence"
 expect_contains "$T/o" "At EOF"
 printf '\n\nx\n' | mx -I > "$T/o"
-expect_eq "$(grep '^Message [0-9]*:' "$T/o" | tr '\n' ' ')" "Message 1: Message 2: " "Enter is next with -I"
+expect_eq "$(grep -o 'Message [0-9]*:' "$T/o" | tr '\n' ' ')" "Message 1: Message 2: " "Enter is next with -I"
 printf '\n\nx\n' | mx > "$T/o"
 expect_not_contains "$T/o" "Message 1:"
 

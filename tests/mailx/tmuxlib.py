@@ -68,7 +68,7 @@ class Term:
             if tail and last.rstrip(" ") == prompt:
                 return s
             if time.time() > deadline:
-                raise AssertionError(f"timed out waiting for {text!r}; screen:\n{s}")
+                raise AssertionError(f"timed out waiting for the prompt {prompt!r}; screen:\n{s}")
             time.sleep(0.05)
 
     def mark(self):
