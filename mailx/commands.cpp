@@ -324,6 +324,8 @@ int save_common(Session& s, std::string_view a, bool mark_saved, bool with_heade
         std::string who = sender_address(*s.folder, list.front());
         file = who.substr(0, who.find('@'));
         if (file.empty()) file = "unknown";
+        // POSIX Save/Copy: "see also outfolder" — under the folder directory then.
+        if (s.vars.is_set("outfolder") && !s.vars.str("folder").empty()) file = "+" + file;
     }
     std::string path = s.expand_name(file);
     // Saving reads the message first (bsd-mailx touch()), so the copy says

@@ -154,6 +154,12 @@ expect_contains "$H/Mail/kept" "Subject: s1"
 expect_contains "$T/abs/kept2" "Subject: s2"
 echo rec | mail -n -S folder=Mail -S record=sent -S outfolder -s out1 alice
 expect_contains "$H/Mail/sent" "Subject: out1"
+rm -f "$H/Mail/c1" "$T/c2" "$H/Mail/c2"
+printf 'Save 1\nset nooutfolder\nCopy 2\nset outfolder\nfollowup 2\n~.\nx\n' | mx -~ -S folder=Mail -S outfolder > "$T/o"
+expect_contains "$T/o" '"+c1" [New file]'
+expect_contains "$H/Mail/c1" "Subject: s1"
+expect_contains "$T/c2" "Subject: s2"
+expect_contains "$H/Mail/c2" "Subject: Re: s2"
 echo rec | mail -n -S folder=Mail -S record=sent2 -s out2 alice
 expect_contains "$T/sent2" "Subject: out2"
 [ ! -e "$H/Mail/sent2" ] || fail "record went under folder without outfolder"
@@ -414,6 +420,10 @@ expect_eq "$?:$(nsent)" "0:$n0" "-E"
 rm -f "$T/alice"
 echo x | mail -n -F -s f alice@example.org bob
 expect_contains "$T/alice" "Subject: f"
+box "$S/tony" 1
+rm -f "$T/c1"
+printf 'r\nreplied\n~.\nx\n' | mail -n -N -~ -F > /dev/null 2>&1
+expect_contains "$T/c1" "replied"
 # -r: From: and -f
 echo x | mail -n -r "R <r@x.org>" -s s alice
 expect_eq "$(argv)" "-i -t -f r@x.org " "-r argv"
