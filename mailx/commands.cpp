@@ -781,22 +781,7 @@ int cmd_cd(Session& s, std::string_view a) {
 }
 
 int cmd_shell(Session& s, std::string_view a) {
-    std::string command(mail::trim(a));
-    if (s.vars.is_set("bang")) {
-        std::string expanded;
-        for (std::size_t i = 0; i < command.size(); ++i) {
-            if (command[i] == '\\' && i + 1 < command.size() && command[i + 1] == '!') {
-                expanded += '!';
-                ++i;
-            } else if (command[i] == '!') {
-                expanded += s.last_shell_command;
-            } else {
-                expanded += command[i];
-            }
-        }
-        command = expanded;
-    }
-    s.last_shell_command = command;
+    std::string command = s.shell_command(mail::trim(a));
     run_shell(s, command);
     s.say("!");
     return 0;

@@ -271,7 +271,7 @@ void tilde(Collect& c, const std::string& line) {
     std::string arg(mail::trim(std::string_view(line).substr(line.size() > 1 ? 2 : 1)));
     switch (cmd) {
     case '!':
-        run_shell_plain(s, arg);
+        run_shell_plain(s, s.shell_command(arg));
         s.say("!");
         break;
     case '.':

@@ -92,6 +92,26 @@ std::string Session::expand_name(std::string_view name) const {
     return expand_file_name(name, ctx);
 }
 
+std::string Session::shell_command(std::string_view typed) {
+    std::string command(typed);
+    if (vars.is_set("bang")) {
+        std::string expanded;
+        for (std::size_t i = 0; i < command.size(); ++i) {
+            if (command[i] == '\\' && i + 1 < command.size() && command[i + 1] == '!') {
+                expanded += '!';
+                ++i;
+            } else if (command[i] == '!') {
+                expanded += last_shell_command;
+            } else {
+                expanded += command[i];
+            }
+        }
+        command = expanded;
+    }
+    last_shell_command = command;
+    return command;
+}
+
 std::string Session::display_name(const std::string& path) const {
     std::string dir = expand_name("+");
     if (!vars.str("folder").empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0)

@@ -89,6 +89,10 @@ struct Session {
     void print_summary(std::size_t number);
     void print_summary_page(std::size_t first);
 
+    // The command of `!` or `~!`: with `bang`, an unescaped '!' becomes the
+    // previous such command and "\\!" a '!' (POSIX).  Remembers the result.
+    std::string shell_command(std::string_view typed);
+
     // Expands "+folder", "%", "#", "&", "~" in a file name.
     std::string expand_name(std::string_view name) const;
     // How a folder's expanded path is shown (bsd-mailx): "+name" when it is

@@ -67,6 +67,20 @@ expect_contains "$T/o" "asksub"
 expect_eq "$(cat "$T/shell.log")" "fakeshell -c -- echo shell-output" "~! runs \$SHELL -c -- command"
 expect_eq "$(sent_body)" "body" "escapes leave no text"
 
+# with bang, '!' in ~! is the previous ! or ~! command (shared with receive mode's !)
+box_one() { printf 'From a@x  Sat May 11 16:28:00 2024\nFrom: a@x\nSubject: s\n\nb\n\n' > "$S/tony"; }
+box_one
+mail -n -N -~ -S bang > "$T/o" 2>&1 <<'M'
+!echo one
+m bob
+~!echo ! two
+~!echo \! three
+~.
+!echo ! four
+x
+M
+expect_eq "$(grep -v '^!$\|^Null message' "$T/o" | sed 1,2d)" "$(printf 'one\necho one two\n! three\necho ! three four')" "bang in ~! and !"
+
 # --- ~? lists the escapes
 mail -n -~ -s s alice > "$T/o" 2>&1 <<'M'
 ~?
