@@ -308,15 +308,11 @@ int save_common(Session& s, std::string_view a, bool mark_saved, bool with_heade
     if (by_author) {
         list_text = a;
     } else if (!split_list_and_file(a, list_text, file)) {
+        // POSIX "s[ave] [file]": no file is MBOX.  One word is always the
+        // file ("s 3" writes a file named 3), as POSIX's synopsis and
+        // bsd-mailx read it.
         file = s.vars.str("MBOX");
         list_text = "";
-    } else if (!list_text.empty() || !file.empty()) {
-        // "s 3" alone: a lone number is a message, the file is MBOX.
-        bool numeric = !file.empty() && std::all_of(file.begin(), file.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (numeric && list_text.empty()) {
-            list_text = mail::trim(a);
-            file = s.vars.str("MBOX");
-        }
     }
     Numbers list;
     if (!get_list(s, list_text, list)) return 1;

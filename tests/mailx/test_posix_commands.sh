@@ -515,6 +515,15 @@ expect_contains "$T/c2" "Subject: s2"
 ok
 [ ! -e "$H/mbox" ] || fail "saved messages went to mbox"
 ok
+# one word is the file ("s 2" writes ./2); no word is MBOX (POSIX)
+box "$S/tony" 3
+rm -f "$T/2" "$T/3"
+printf 's 2\nw 3\ns\nx\n' | mx > "$T/o"
+expect_contains "$T/2" "Subject: s1"
+expect_eq "$(cat "$T/3")" "$(printf 'b1\nl2\nl3\nl4\nl5\nl6\nl7\nl8')" "w 3 wrote a file named 3"
+expect_contains "$T/o" "\"$H/mbox\" [New file]"
+expect_contains "$H/mbox" "Subject: s1"
+rm -f "$H/mbox"
 
 # --- set / unset, noname, listing
 box "$S/tony" 1
