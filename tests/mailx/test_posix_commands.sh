@@ -610,15 +610,13 @@ expect_eq "$(tail -1 "$T/o")" "2" "= prints the current message"
 
 # --- inc: new mail arrives during the session
 box "$S/tony" 1
-( sleep 0.5; printf 'Subject: late\n\nlate body\n' | sendmail -odi tony ) &
 mx > "$T/o" <<'C'
 inc
-!sleep 1.5
+!printf 'Subject: late\n\nlate body\n' | sendmail -odi tony
 inc
 f 2
 x
 C
-wait
 expect_contains "$T/o" "No new mail."
 expect_contains "$T/o" "\"$S/tony\": 2 messages 2 new"
 expect_contains "$T/o" "late"
