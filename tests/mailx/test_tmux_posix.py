@@ -132,6 +132,10 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
         term.type("mail -n -S ignore -s s alice")
         term.wait_for("mail -n -S ignore -s s alice", after=m)
         term.type("kept 1")
+        # ~p shows that mailx has read the line: a ^C before that would make
+        # the terminal flush it from its input queue.
+        term.type("~p")
+        term.wait_for("(continue)", after=m)
         term.type("partial", enter=False)
         term.key("C-c")
         term.wait_for("@", after=m + 40)
@@ -145,6 +149,8 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
         term.type("mail -n -s s alice")
         term.wait_for("mail -n -s s alice", after=m)
         term.type("will be dead")
+        term.type("~p")
+        term.wait_for("(continue)", after=m)
         term.key("C-c")
         term.wait_for("(Interrupt -- one more to kill letter)", after=m)
         term.key("C-c")

@@ -19,7 +19,10 @@ class Term:
         self.dir = tempfile.mkdtemp(prefix="tmux.", dir=env.get("TMPDIR", "/tmp"))
         self.sock = os.path.join(self.dir, "sock")
         envargs = [f"{k}={v}" for k, v in env.items()]
-        shell = ["env", "-i"] + envargs + ["bash", "--norc", "--noprofile", "-i"]
+        # --noediting: no readline, so the terminal stays in canonical mode
+        # between commands and text typed while a program starts is neither
+        # lost nor left unechoed by the mode switches.
+        shell = ["env", "-i"] + envargs + ["bash", "--norc", "--noprofile", "--noediting", "-i"]
         self.tmux("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
                   "-c", cwd, " ".join(quote(a) for a in shell))
         self.wait_prompt("$")
