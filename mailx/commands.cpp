@@ -152,6 +152,7 @@ int cmd_top(Session& s, std::string_view a) {
     long lines = s.vars.number("toplines", 5, 5);
     std::string text;
     for (auto n : list) {
+        s.folder->at(n).state.read = true;  // top reads the message (POSIX state table)
         text += render_message(s, n, false, static_cast<std::size_t>(std::max(1L, lines)));
         s.current = n;
     }
@@ -288,9 +289,10 @@ int cmd_mbox(Session& s, std::string_view a) {
 }
 
 int cmd_touch(Session& s, std::string_view a) {
+    // bsd-mailx: touched (to MBOX on quit) but not read, and no longer held.
     return set_flag(s, a, [](MessageState& st) {
         st.touched = true;
-        st.read = true;
+        st.preserved = false;
     });
 }
 
@@ -310,15 +312,11 @@ int save_common(Session& s, std::string_view a, bool mark_saved, bool with_heade
     if (by_author) {
         list_text = a;
     } else if (!split_list_and_file(a, list_text, file)) {
+        // POSIX "s[ave] [file]": no file is MBOX.  One word is always the
+        // file ("s 3" writes a file named 3), as POSIX's synopsis and
+        // bsd-mailx read it.
         file = s.vars.str("MBOX");
         list_text = "";
-    } else if (!list_text.empty() || !file.empty()) {
-        // "s 3" alone: a lone number is a message, the file is MBOX.
-        bool numeric = !file.empty() && std::all_of(file.begin(), file.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (numeric && list_text.empty()) {
-            list_text = mail::trim(a);
-            file = s.vars.str("MBOX");
-        }
     }
     Numbers list;
     if (!get_list(s, list_text, list)) return 1;
@@ -326,19 +324,28 @@ int save_common(Session& s, std::string_view a, bool mark_saved, bool with_heade
         std::string who = sender_address(*s.folder, list.front());
         file = who.substr(0, who.find('@'));
         if (file.empty()) file = "unknown";
+        // POSIX Save/Copy: "see also outfolder" — under the folder directory then.
+        if (s.vars.is_set("outfolder") && !s.vars.str("folder").empty()) file = "+" + file;
     }
     std::string path = s.expand_name(file);
+    // Saving reads the message first (bsd-mailx touch()), so the copy says
+    // Status: R and the message counts as read (POSIX "read" state).
+    std::vector<bool> was_read;
+    for (auto n : list) {
+        was_read.push_back(s.folder->at(n).state.read);
+        s.folder->at(n).state.read = true;
+    }
     auto r = s.folder->append_to(path, list, with_headers);
     if (!r) {
+        for (std::size_t i = 0; i < list.size(); ++i) s.folder->at(list[i]).state.read = was_read[i];
         s.say(fmt::format("{}: {}", path, r.error().message));
         return 1;
     }
-    for (auto n : list) {
+    for (auto n : list)
         if (mark_saved) s.folder->at(n).state.saved = true;
-        if (with_headers) s.folder->at(n).state.read = true;
-    }
     s.current = list.back();
-    s.say(fmt::format("\"{}\" {} {}/{}", file, r->created ? "[New file]" : "[Appended]", r->lines, r->bytes));
+    // bsd-mailx prints no counts here.
+    s.say(fmt::format("\"{}\" {}", file, r->created ? "[New file]" : "[Appended]"));
     return 0;
 }
 
@@ -429,6 +436,7 @@ int cmd_visual(Session& s, std::string_view a) { return edit_common(s, a, "VISUA
 
 std::string reply_subject(std::string_view subject) {
     std::string subj = decode_header_text(subject);
+    if (mail::trim(subj).empty()) return "";  // no Subject: in the reply either (bsd-mailx)
     if (mail::istarts_with(subj, "re:")) return subj;
     return "Re: " + subj;
 }
@@ -468,9 +476,14 @@ int reply_common(Session& s, std::string_view a, bool to_all) {
         std::string author = f.header(n, "Reply-To");
         if (author.empty()) author = f.header(n, "From");
         if (author.empty()) author = from_line_sender(f.from_line(n));
-        for (auto& r : split_recipients(author)) add_unique(d.to_fixed, bare_address(r));
+        // The user is removed from the author too (bsd-mailx delname); only
+        // if nobody is left does the reply go back to the author.
+        for (auto& r : split_recipients(author))
+            if (keep(r)) add_unique(d.to_fixed, bare_address(r));
         for (auto& r : split_recipients(f.header(n, "To")))
             if (keep(r)) add_unique(d.to_fixed, bare_address(r));
+        if (d.to_fixed.empty())
+            for (auto& r : split_recipients(author)) add_unique(d.to_fixed, bare_address(r));
         for (auto& r : split_recipients(f.header(n, "Cc"))) {
             std::string bare = bare_address(r);
             bool in_to = std::any_of(d.to_fixed.begin(), d.to_fixed.end(),
@@ -563,7 +576,7 @@ int cmd_file(Session& s, std::string_view a) {
     FolderKind kind = path == s.env.system_mailbox ? FolderKind::System : FolderKind::File;
     if (s.folder && !s.quit_folder()) return 1;
     std::string old = s.folder ? s.folder->path() : std::string();
-    if (!s.open_folder(path, kind, std::string(arg[0] == '%' ? path : std::string(arg)))) return 1;
+    if (!s.open_folder(path, kind, s.display_name(path))) return 1;
     s.previous_file = old;
     return 0;
 }
@@ -676,9 +689,8 @@ int cmd_set(Session& s, std::string_view a) {
             s.say(fmt::format("Non-null variable name required: \"{}\"", item));
             return 1;
         }
-        if (eq == std::string::npos && name.size() > 2 && name.substr(0, 2) == "no" &&
-            find_variable(name.substr(2)) && find_variable(name.substr(2))->kind == VarKind::Bool) {
-            s.vars.unset(name.substr(2));
+        if (eq == std::string::npos && !negated_name(name).empty()) {
+            s.vars.unset(negated_name(name));
             continue;
         }
         s.vars.set(name, eq == std::string::npos ? "" : item.substr(eq + 1));
@@ -769,22 +781,7 @@ int cmd_cd(Session& s, std::string_view a) {
 }
 
 int cmd_shell(Session& s, std::string_view a) {
-    std::string command(mail::trim(a));
-    if (s.vars.is_set("bang")) {
-        std::string expanded;
-        for (std::size_t i = 0; i < command.size(); ++i) {
-            if (command[i] == '\\' && i + 1 < command.size() && command[i + 1] == '!') {
-                expanded += '!';
-                ++i;
-            } else if (command[i] == '!') {
-                expanded += s.last_shell_command;
-            } else {
-                expanded += command[i];
-            }
-        }
-        command = expanded;
-    }
-    s.last_shell_command = command;
+    std::string command = s.shell_command(mail::trim(a));
     run_shell(s, command);
     s.say("!");
     return 0;

@@ -193,6 +193,7 @@ void insert_messages(Collect& c, std::string_view args, bool indent, bool all_he
     if (indent && !s.vars.get("indentprefix")) prefix = "\t";
     for (auto n : *list) {
         s.say(fmt::format("Interpolating: {}", n));
+        s.folder->at(n).state.read = true;  // read first, as bsd-mailx (Status: R in the copy)
         std::string text = render_message(s, n, all_headers);
         text = text.substr(text.find('\n') + 1);  // drop "Message N:"
         text = text.substr(text.find('\n') + 1);  // and the From_ line
@@ -203,7 +204,6 @@ void insert_messages(Collect& c, std::string_view args, bool indent, bool all_he
             c.d.body += (line.empty() ? std::string() : prefix) + std::string(line) + "\n";
             pos = nl == std::string::npos ? text.size() : nl + 1;
         }
-        s.folder->at(n).state.read = true;
     }
     s.say("(continue)");
 }
@@ -271,7 +271,7 @@ void tilde(Collect& c, const std::string& line) {
     std::string arg(mail::trim(std::string_view(line).substr(line.size() > 1 ? 2 : 1)));
     switch (cmd) {
     case '!':
-        run_shell_plain(s, arg);
+        run_shell_plain(s, s.shell_command(arg));
         s.say("!");
         break;
     case '.':

@@ -47,6 +47,12 @@ ReadStatus Input::read_line(std::string& line) {
             m_buf.clear();
             return ReadStatus::Line;
         }
+        // An interrupt that came while we were not in read() (printing
+        // the last one's message, say) must not wait for the next key.
+        if (take_interrupt()) {
+            m_buf.clear();
+            return ReadStatus::Interrupted;
+        }
         char chunk[4096];
         ssize_t n = ::read(m_fd, chunk, sizeof chunk);
         if (n < 0) {

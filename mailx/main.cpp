@@ -134,7 +134,10 @@ int main(int argc, char** argv) {
     if (!s.opts.no_system_rc) s.source_file(s.env.system_rc, false);
     std::string mailrc = std::getenv("MAILRC") ? std::getenv("MAILRC") : s.env.home + "/.mailrc";
     s.source_file(mailrc, false);
-    for (const auto& [name, value] : s.opts.set_vars) s.vars.set(name, value);
+    for (const auto& [name, value] : s.opts.set_vars) {
+        if (value == "\x01") s.vars.unset(name);  // -S noname
+        else s.vars.set(name, value);
+    }
     if (s.opts.ignore_interrupts) s.vars.set("ignore");
     if (s.opts.no_summary) s.vars.unset("header");
     if (s.opts.verbose) s.vars.set("verbose");

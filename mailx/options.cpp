@@ -3,6 +3,7 @@
 #include "mailx/options.h"
 
 #include "mailx/aliases.h"
+#include "mailx/vars.h"
 
 #include <fmt/format.h>
 
@@ -63,7 +64,8 @@ mail::Result<Options> parse_options(const std::vector<std::string>& args) {
                 else if (c == 'u') o.user = *v;
                 else {
                     auto eq = v->find('=');
-                    if (eq == std::string::npos) o.set_vars.emplace_back(*v, "");
+                    if (eq == std::string::npos && !negated_name(*v).empty()) o.set_vars.emplace_back(negated_name(*v), "\x01");
+                    else if (eq == std::string::npos) o.set_vars.emplace_back(*v, "");
                     else o.set_vars.emplace_back(v->substr(0, eq), v->substr(eq + 1));
                 }
                 break;

@@ -50,7 +50,20 @@ TEST_CASE("options: -S and -- ") {
     REQUIRE(o.ok());
     REQUIRE(o->set_vars.size() == 2);
     CHECK(o->set_vars[0] == std::pair<std::string, std::string>{"record", "out"});
+    CHECK(o->set_vars[1] == std::pair<std::string, std::string>{"header", "\x01"});  // -S noname unsets
     CHECK(o->recipients == std::vector<std::string>{"-john"});
+}
+
+TEST_CASE("vars: set noname") {
+    struct Case { const char* word; const char* want; };
+    const Case cases[] = {
+        {"noheader", "header"}, {"norecord", "record"}, {"noask", "ask"},
+        {"nofoo", ""}, {"no", ""}, {"notoplines", "toplines"}, {"header", ""},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.word);
+        CHECK(negated_name(c.word) == c.want);
+    }
 }
 
 TEST_CASE("aliases: recursive, each address once, order kept, \\name not expanded") {

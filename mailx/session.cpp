@@ -92,6 +92,33 @@ std::string Session::expand_name(std::string_view name) const {
     return expand_file_name(name, ctx);
 }
 
+std::string Session::shell_command(std::string_view typed) {
+    std::string command(typed);
+    if (vars.is_set("bang")) {
+        std::string expanded;
+        for (std::size_t i = 0; i < command.size(); ++i) {
+            if (command[i] == '\\' && i + 1 < command.size() && command[i + 1] == '!') {
+                expanded += '!';
+                ++i;
+            } else if (command[i] == '!') {
+                expanded += last_shell_command;
+            } else {
+                expanded += command[i];
+            }
+        }
+        command = expanded;
+    }
+    last_shell_command = command;
+    return command;
+}
+
+std::string Session::display_name(const std::string& path) const {
+    std::string dir = expand_name("+");
+    if (!vars.str("folder").empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0)
+        return "+" + path.substr(dir.size());
+    return path;
+}
+
 int Session::execute(std::string_view raw, bool from_rc) {
     std::string_view line = mail::trim(raw);
     if (line.empty()) return 0;
@@ -229,7 +256,7 @@ bool Session::quit_folder() {
     q.hold = vars.is_set("hold");
     q.keepsave = vars.is_set("keepsave");
     q.append = vars.is_set("append");
-    q.keep = true;
+    q.keep = vars.is_set("keep");  // on by default (Debian); `unset keep` removes an emptied -f file (POSIX)
     if (!folder->changed(q)) return true;
     auto r = folder->quit(q);
     if (!r) {
@@ -240,8 +267,11 @@ bool Session::quit_folder() {
     if (r->to_mbox) say(fmt::format("Saved {} message{} in {}", r->to_mbox, r->to_mbox == 1 ? "" : "s", q.mbox_path));
     if (folder->kind() == FolderKind::System) {
         if (r->held) say(fmt::format("Held {} message{} in {}", r->held, r->held == 1 ? "" : "s", folder->path()));
+    } else if (r->removed) {
+        say(fmt::format("\"{}\" removed", folder->path()));
     } else if (r->rewritten) {
-        say(fmt::format("\"{}\" complete", folder_shown));
+        // bsd-mailx: "truncated" when nothing is left, else "complete".
+        say(fmt::format("\"{}\" {}", folder->path(), r->held ? "complete" : "truncated"));
     }
     return true;
 }
@@ -252,7 +282,8 @@ void Session::command_loop() {
     while (!finished) {
         prompt = vars.is_set("prompt") ? vars.str("prompt") : "& ";
         std::fflush(out);
-        ReadStatus st = interactive && isatty(0) ? input.prompt_line(prompt, line) : input.read_line(line);
+        // The prompt on a terminal, and with -I (bsd-mailx).
+        ReadStatus st = interactive ? input.prompt_line(prompt, line) : input.read_line(line);
         if (st == ReadStatus::Interrupted) {
             say("");
             continue;

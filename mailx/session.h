@@ -89,8 +89,15 @@ struct Session {
     void print_summary(std::size_t number);
     void print_summary_page(std::size_t first);
 
+    // The command of `!` or `~!`: with `bang`, an unescaped '!' becomes the
+    // previous such command and "\\!" a '!' (POSIX).  Remembers the result.
+    std::string shell_command(std::string_view typed);
+
     // Expands "+folder", "%", "#", "&", "~" in a file name.
     std::string expand_name(std::string_view name) const;
+    // How a folder's expanded path is shown (bsd-mailx): "+name" when it is
+    // under the folder directory, else the path.
+    std::string display_name(const std::string& path) const;
 
     void say(std::string_view text);        // stdout, with "\n"
     void complain(std::string_view text);   // stderr, with "\n"

@@ -71,6 +71,11 @@ const VarInfo* find_variable(std::string_view name) {
     return nullptr;
 }
 
+std::string negated_name(std::string_view word) {
+    if (word.size() > 2 && word.substr(0, 2) == "no" && find_variable(word.substr(2))) return std::string(word.substr(2));
+    return "";
+}
+
 std::string Vars::canonical(std::string_view name) {
     return name == "ask" ? std::string("asksub") : std::string(name);
 }

@@ -31,6 +31,9 @@ struct VarInfo {
 // The declared variables (for `set`, the man page test and `help set`).
 const std::vector<VarInfo>& known_variables();
 const VarInfo* find_variable(std::string_view name);
+// POSIX `set noname`: for "no" + a declared variable's name, that name
+// ("noheader" → "header"); "" otherwise (an unknown "nofoo" is a name).
+std::string negated_name(std::string_view word);
 
 class Vars {
 public:

@@ -72,6 +72,8 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
 
         m = term.mark()
         term.type("u")
+        term.wait_prompt("&", after=m + 2)
+        m = term.mark()
         term.type("=")
         s = term.wait_for("\n2\n", after=m)
         check(True, "u makes message 2 current again")

@@ -19,7 +19,10 @@ class Term:
         self.dir = tempfile.mkdtemp(prefix="tmux.", dir=env.get("TMPDIR", "/tmp"))
         self.sock = os.path.join(self.dir, "sock")
         envargs = [f"{k}={v}" for k, v in env.items()]
-        shell = ["env", "-i"] + envargs + ["bash", "--norc", "--noprofile", "-i"]
+        # --noediting: no readline, so the terminal stays in canonical mode
+        # between commands and text typed while a program starts is neither
+        # lost nor left unechoed by the mode switches.
+        shell = ["env", "-i"] + envargs + ["bash", "--norc", "--noprofile", "--noediting", "-i"]
         self.tmux("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
                   "-c", cwd, " ".join(quote(a) for a in shell))
         self.wait_prompt("$")
@@ -68,7 +71,7 @@ class Term:
             if tail and last.rstrip(" ") == prompt:
                 return s
             if time.time() > deadline:
-                raise AssertionError(f"timed out waiting for {text!r}; screen:\n{s}")
+                raise AssertionError(f"timed out waiting for the prompt {prompt!r}; screen:\n{s}")
             time.sleep(0.05)
 
     def mark(self):
