@@ -6,83 +6,24 @@ MaxMessageSize gets 552 and is not delivered; MaxRecipientsPerMessage is
 enforced; memory stays bounded (peak RSS under 64 MB with 500 sessions)."""
 import os
 import resource
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-SRC = os.environ["MAILROOM_SRC"]
-BUILD = os.environ["MAILROOM_BUILD"]
+sys.path.insert(0, os.path.dirname(__file__))
+from smtp_testlib import Checks, Client, Instance  # noqa: E402
+
 SANITIZE = os.environ.get("MAILROOM_SANITIZE") == "1"
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Client:
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), 10)
-        self.s.settimeout(10)
-        self.buf = b""
-
-    def reply(self):
-        """One complete (possibly multi-line) reply."""
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                chunk = self.s.recv(65536)
-                if not chunk:
-                    return "\n".join(lines + [self.buf.decode("latin-1")])
-                self.buf += chunk
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line.decode("latin-1"))
-            if len(line) < 4 or line[3:4] != b"-":
-                return "\n".join(lines)
-
-    def cmd(self, text):
-        self.s.sendall(text.encode() + b"\r\n")
-        return self.reply()
-
+check = Checks()
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 4096), hard), hard))
 
 with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
-    port = free_port()
-    inst = os.path.join(tmp, "inst")
-    subprocess.run([os.path.join(SRC, "mta/mailroom-instance"), "--bin", BUILD, "--domain", "test.example",
-                    "--port", str(port), inst], check=True, capture_output=True)
-    with open(os.path.join(inst, "sendmail.mc"), "a") as mc:
-        mc.write("define(`confTO_COMMAND', `3s')dnl\n")
-        mc.write("define(`confMAX_MESSAGE_SIZE', `100000')dnl\n")
-        mc.write("define(`confMAX_RCPTS_PER_MESSAGE', `3')dnl\n")
-    env = dict(os.environ, MAILROOM_CONFIG=f"{inst}/sendmail.mc", USER="john", LOGNAME="john",
-               HOME=f"{inst}/home/john")
-    daemon = subprocess.Popen(["bash", "-c", f"ulimit -n 4096; exec {inst}/bin/sendmail -bD -q1m"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-
+    inst = Instance(tmp, ["define(`confTO_COMMAND', `3s')dnl", "define(`confMAX_MESSAGE_SIZE', `100000')dnl",
+                          "define(`confMAX_RCPTS_PER_MESSAGE', `3')dnl"])
+    port = inst.port
+    with inst.daemon() as daemon:
         # 500 idle sessions, each greeted.
         idle = []
         for i in range(500):
@@ -90,7 +31,6 @@ with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
             g = c.reply()
             check(g.startswith("220 "), f"idle session {i} greeted ({g!r})")
             idle.append(c)
-        passed_before = passed
         # A new client is served completely meanwhile.
         c = Client(port)
         check(c.reply().startswith("220 "), "new client greeted")
@@ -140,7 +80,7 @@ with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
         for c2 in idle:
             c2.s.close()
 
-        box = os.path.join(inst, "spool", "john")
+        box = os.path.join(inst.dir, "spool", "john")
         for _ in range(200):
             if os.path.exists(box) and b"served while busy" in open(box, "rb").read():
                 break
@@ -148,8 +88,5 @@ with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
         data = open(box, "rb").read()
         check(b"served while busy" in data, "the message sent while 500 sessions were idle arrived")
         check(b"too big" not in data, "the oversized message was not delivered")
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
 
-print(f"{passed} passed, 0 failed")
+check.done()

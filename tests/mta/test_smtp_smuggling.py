@@ -5,30 +5,14 @@ headers, and pipelined commands after a fake end of data are rejected
 the same run is delivered, so the test can tell "refused" from "broken"."""
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-SRC = os.environ["MAILROOM_SRC"]
-BUILD = os.environ["MAILROOM_BUILD"]
-passed = 0
+sys.path.insert(0, os.path.dirname(__file__))
+from smtp_testlib import Checks, Instance  # noqa: E402
 
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+check = Checks()
 
 
 def talk(port, steps):
@@ -79,21 +63,9 @@ probes = {
 }
 
 with tempfile.TemporaryDirectory(prefix="mailroom-smug.") as tmp:
-    port = free_port()
-    inst = os.path.join(tmp, "inst")
-    subprocess.run([os.path.join(SRC, "mta/mailroom-instance"), "--bin", BUILD, "--domain", "test.example",
-                    "--port", str(port), inst], check=True, capture_output=True)
-    env = dict(os.environ, MAILROOM_CONFIG=f"{inst}/sendmail.mc", USER="john", LOGNAME="john",
-               HOME=f"{inst}/home/john")
-    daemon = subprocess.Popen([f"{inst}/bin/sendmail", "-bD", "-q1m"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    inst = Instance(tmp)
+    port = inst.port
+    with inst.daemon():
         for name, data in probes.items():
             said = talk(port, HEAD + [data])
             check("354 " in said, f"{name}: DATA was accepted first ({said!r})")
@@ -106,7 +78,7 @@ with tempfile.TemporaryDirectory(prefix="mailroom-smug.") as tmp:
         # A clean message still goes through.
         said = talk(port, HEAD + [b"Subject: clean one\r\n\r\nclean\r\n.\r\n", b"QUIT\r\n"])
         check("Message accepted for delivery" in said, f"clean message accepted ({said!r})")
-        box = os.path.join(inst, "spool", "john")
+        box = os.path.join(inst.dir, "spool", "john")
         for _ in range(200):
             if os.path.exists(box) and b"clean one" in open(box, "rb").read():
                 break
@@ -116,10 +88,7 @@ with tempfile.TemporaryDirectory(prefix="mailroom-smug.") as tmp:
         check(b"clean one" in data, "the clean message arrived")
         for probe in (b"probe1", b"probe2", b"probe3", b"probe4", b"probe5", b"early"):
             check(probe not in data, f"{probe!r} was not delivered")
-        tony = os.path.join(inst, "spool", "tony")
+        tony = os.path.join(inst.dir, "spool", "tony")
         check(not os.path.exists(tony) or b"SMUGGLED" not in open(tony, "rb").read(), "nothing smuggled to tony")
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
 
-print(f"{passed} passed, 0 failed")
+check.done()
