@@ -1,16 +1,17 @@
 #!/bin/sh
 # fetch-peers.sh — unpack Debian's own mail programs under var/peers/ so the
 # tests and benchmarks can compare against them (bsd-mailx, s-nail,
-# procmail/formail) without installing them: their packages depend on an
-# MTA, which would replace ours.
-# Each package is fetched once with `apt-get download` and unpacked with
-# `dpkg -x`; var/peers/<pkg>/usr/bin/… then holds the programs.
+# procmail/formail, Postfix's smtp-source and smtp-sink) without installing
+# them: their packages depend on an MTA, or are one, which would replace
+# ours.  Each package is fetched once with `apt-get download` and unpacked
+# with `dpkg -x`; var/peers/<pkg>/usr/bin/… then holds the programs (Postfix's
+# tools need LD_LIBRARY_PATH=var/peers/postfix/usr/lib/postfix).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 peers="$top/var/peers"
 mkdir -p "$peers/debs"
 cd "$peers/debs"
-for pkg in bsd-mailx procmail s-nail; do
+for pkg in bsd-mailx procmail s-nail postfix; do
     [ -d "$peers/$pkg" ] && continue
     if ! ls ${pkg}_*.deb >/dev/null 2>&1; then
         apt-get download "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get download "$pkg" >/dev/null; }
