@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,6 +48,7 @@ struct Listener {
 struct Conn {
     int fd = -1;
     smtp::Client client;
+    std::unique_ptr<smtp::Policy> policy;
     std::unique_ptr<smtp::Session> session;
     std::unique_ptr<Intake> intake;
     std::string out;
@@ -170,6 +172,10 @@ std::string peer_address(int fd, int* port) {
         while ((nl = buf.find('\n')) != std::string::npos) {
             std::string id = buf.substr(0, nl);
             buf.erase(0, nl + 1);
+            if (id == "*") {  // ETRN
+                if (Status s = d.run_queue(queue::Filter{}); !s) log::error("queue run failed: {}", s.error().message);
+                continue;
+            }
             if (Status s = d.run_message(id, false); !s) log::error("{}: delivery failed: {}", id, s.error().message);
         }
     }
@@ -194,7 +200,7 @@ private:
     Context& m_ctx;
     std::vector<Listener> m_listeners;
     std::map<int, Conn> m_conns;
-    std::unique_ptr<smtp::Policy> m_policy;
+    std::unique_ptr<PolicyFactory> m_policies;
     smtp::Options m_engine;
     std::optional<queue::Queue> m_queue;
     int m_epoll = -1;
@@ -230,7 +236,7 @@ bool Daemon::start_worker() {
 void Daemon::update_interest(Conn& c) {
     epoll_event ev{};
     ev.data.fd = c.fd;
-    ev.events = (c.reading ? EPOLLIN : 0) | (c.out.empty() ? 0 : EPOLLOUT) | EPOLLRDHUP;
+    ev.events = (c.reading ? uint32_t{EPOLLIN} : 0u) | (c.out.empty() ? 0u : uint32_t{EPOLLOUT}) | uint32_t{EPOLLRDHUP};
     ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
 }
 
@@ -280,7 +286,8 @@ void Daemon::accept_from(Listener& l) {
                 std::fflush(t);
             };
         }
-        c.session = std::make_unique<smtp::Session>(m_engine, *m_policy, c.client, std::move(ev));
+        c.policy = m_policies->make();
+        c.session = std::make_unique<smtp::Session>(m_engine, *c.policy, c.client, std::move(ev));
         c.out = c.session->start();
         epoll_event e{};
         e.data.fd = fd;
@@ -459,7 +466,15 @@ int Daemon::run() {
         return q.error().exit_code;
     }
     m_queue.emplace(std::move(*q));
-    m_policy = make_policy(m_ctx);
+    auto factory = PolicyFactory::create(m_ctx, [this](std::string_view) {
+        // ETRN: ask the worker for a queue run now.
+        return m_worker_pipe >= 0 && ::write(m_worker_pipe, "*\n", 2) == 2;
+    });
+    if (!factory) {
+        log::error("{}", factory.error().message);
+        return factory.error().exit_code;
+    }
+    m_policies = std::move(*factory);
     m_engine = engine_options(m_ctx);
     m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
     for (auto& l : m_listeners) {
@@ -526,6 +541,53 @@ int Daemon::run() {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<PolicyFactory>> PolicyFactory::create(Context& ctx, std::function<bool(std::string_view)> etrn) {
+    std::unique_ptr<PolicyFactory> f(new PolicyFactory(ctx));
+    f->m_settings = policy::Settings::from_config(ctx.cfg);
+    // Our own addresses make user@[our address] local.
+    ifaddrs* ifs = nullptr;
+    if (::getifaddrs(&ifs) == 0) {
+        for (ifaddrs* i = ifs; i; i = i->ifa_next) {
+            if (!i->ifa_addr) continue;
+            char buf[INET6_ADDRSTRLEN] = "";
+            if (i->ifa_addr->sa_family == AF_INET)
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, buf, sizeof buf);
+            else if (i->ifa_addr->sa_family == AF_INET6)
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, buf, sizeof buf);
+            if (*buf) f->m_settings.our_addresses.emplace_back(buf);
+        }
+        ::freeifaddrs(ifs);
+    }
+    auto spec = policy::access_map_spec(ctx.cfg);
+    if (!spec) return spec.error();
+    if (*spec) f->m_access.emplace(**spec);
+    Context* c = &ctx;
+    f->m_hooks.local_user_exists = [c](std::string_view local) {
+        auto router = c->router();
+        if (!router) return true;  // cannot tell now: let delivery decide
+        for (const auto& t : (*router)->expand(local))
+            if (t.kind != route::Kind::Error) return true;
+        return false;
+    };
+    f->m_hooks.expand = [c](std::string_view local) -> std::optional<std::vector<std::string>> {
+        auto router = c->router();
+        if (!router) return std::nullopt;
+        std::vector<std::string> out;
+        for (const auto& t : (*router)->expand(local)) {
+            if (t.kind == route::Kind::Error) return std::nullopt;
+            out.push_back(t.value);
+        }
+        return out;
+    };
+    f->m_hooks.etrn = std::move(etrn);
+    f->m_hooks.log = [](std::string_view line) { log::notice("{}", line); };
+    return f;
+}
+
+std::unique_ptr<smtp::Policy> PolicyFactory::make() {
+    return std::make_unique<policy::SmtpPolicy>(m_settings, m_access ? &*m_access : nullptr, m_hooks);
+}
 
 smtp::Options engine_options(const Context& ctx) {
     smtp::Options o;

@@ -17,17 +17,34 @@
 #include "mta/sendmail/args.h"
 #include "mta/sendmail/context.h"
 
+#include "libmail/policy/policy.h"
 #include "libmail/smtp/policy.h"
+#include "libmail/smtp/session.h"
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace mail::sendmail {
 
 int run_smtp_daemon(const Invocation& inv, Context& ctx);
 
-// The policy for sessions: relay control, the access map, privacy
-// (libmail/policy), wired to this context's router.
-std::unique_ptr<smtp::Policy> make_policy(Context& ctx);
+// Policies for sessions: relay control, the access map, privacy
+// (libmail/policy), wired to this context's router.  One factory per
+// process (it owns the access map handle); one policy per session (it
+// remembers the session's HELO).
+class PolicyFactory {
+public:
+    static Result<std::unique_ptr<PolicyFactory>> create(Context& ctx, std::function<bool(std::string_view)> etrn = {});
+    std::unique_ptr<smtp::Policy> make();
+
+private:
+    explicit PolicyFactory(Context& ctx) : m_ctx(ctx) {}
+    Context& m_ctx;
+    policy::Settings m_settings;
+    std::optional<policy::AccessMap> m_access;
+    policy::Hooks m_hooks;
+};
 
 // Engine options from the configuration (greeting, limits, privacy).
 smtp::Options engine_options(const Context& ctx);

@@ -56,7 +56,12 @@ int serve_stdio(const Invocation& inv, Context& ctx) {
             std::fflush(t);
         };
     }
-    auto policy = make_policy(ctx);
+    auto factory = PolicyFactory::create(ctx);
+    if (!factory) {
+        fmt::print(stderr, "sendmail: {}\n", factory.error().message);
+        return factory.error().exit_code;
+    }
+    auto policy = (*factory)->make();
     smtp::Session session(engine_options(ctx), *policy, client, std::move(ev));
     if (!write_all(1, session.start())) return EX_IOERR;
     std::vector<std::string> accepted;
