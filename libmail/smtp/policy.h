@@ -25,12 +25,17 @@
 namespace mail::smtp {
 
 // One reply: "550 5.2.1 text".  `enhanced` is empty only for the
-// greeting-style replies that have none (220, 221 use one too).
+// greeting-style replies that have none (220, 221 use one too).  A text
+// holding '\n' is a multi-line reply (EXPN of a list, a long greeting):
+// lines() gives "250-2.1.5 a", "250 2.1.5 b".  Control characters in
+// `enhanced` and `text` become spaces, so a reply can never break the
+// CRLF framing; the code is printed as three digits (clamped to 0..999).
 struct Reply {
     int code = 250;
     std::string enhanced;  // "2.0.0"
     std::string text;
-    std::string line() const;  // "250 2.0.0 text" (no CRLF)
+    std::string line() const;                // "250 2.0.0 text" (no CRLF); text lines joined by spaces
+    std::vector<std::string> lines() const;  // one per text line, "250-…" before the last
 };
 
 struct Client {

@@ -9,10 +9,15 @@
 // only CRLF "." CRLF ends DATA (SMTP smuggling, reference/mta.md §4.3).
 //
 // One state machine (style.md §3): a State enum, a constexpr command table
-// with per-command flags (allowed states, "ends a PIPELINING group",
-// "allowed before STARTTLS"), check_* separated from proceed_*, and one
-// enter_state().  STARTTLS and AUTH (a later issue) are table rows that a
-// later Options field turns on.
+// with per-command flags (allowed states, "the client must wait for this
+// reply" — EHLO, HELO, DATA: bytes already behind such a command get
+// `554 5.5.0 SMTP protocol error` and the session ends, RFC 2920 §3.1),
+// check_* separated from proceed_*, and one enter_state().  STARTTLS and
+// AUTH (a later issue) are table rows that a later Options field turns on;
+// STARTTLS will carry the "must wait" flag too (RFC 3207 §4.2).  Traffic
+// sent before the greeting cannot be seen here (no bytes have been fed
+// yet): a daemon that wants sendmail's greet_pause checks the socket
+// before start().
 //
 // Message data goes out through Events::data as it arrives (dot-unstuffed,
 // CRLF turned into LF), never accumulated here.  At the final "." the
@@ -25,7 +30,8 @@
 // SECURITY: every byte is peer input; nothing asserts on it.  Every buffer
 // is bounded: a command line longer than k_max_command_line gets 500 5.5.0,
 // a data line longer than k_max_data_line ends the session with 421;
-// pipelined input waiting for a commit beyond k_max_pending is an error.
+// pipelined input waiting for a commit beyond k_max_pending is dropped and,
+// after the commit's reply, the session ends with 421.
 // Too many bad commands (Options::max_bad_commands) end the session.
 // STANDARDS: RFC 5321, RFC 1869/5321 §4.1.1.1 (EHLO), RFC 2920
 // (PIPELINING), RFC 1870 (SIZE), RFC 6152 (8BITMIME), RFC 2034 + RFC 3463
@@ -38,6 +44,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -97,9 +104,13 @@ struct Events {
     // otherwise the daemon must call commit_done() later.
     std::function<void(const Envelope&, bool ok)> data_end;
     // -X transcript: every line in ("<<< ") and out (">>> "), no CRLF.
+    // Message lines are included as sent (dot-stuffed), cut at
+    // k_max_command_line bytes.
     std::function<void(std::string_view line, bool from_client)> transcript;
     // A rejection or protocol event to log, in sendmail's words.
     std::function<void(std::string_view text)> log;
+    // Re-entrancy: data_end may call Session::commit_done() before it
+    // returns (a synchronous commit); no callback may call feed().
 };
 
 class Session {
@@ -115,6 +126,9 @@ public:
     // or a 451/452.  Pipelined input held meanwhile is processed now.
     std::string commit_done(const Reply& reply);
     // No input for too long: "421 4.4.2 host Timeout waiting for input".
+    // A message in progress is refused (data_end ok=false).  Not meant for
+    // the Committing state (the daemon is the one being waited for); if
+    // called then, the session closes and the later commit_done() is ignored.
     std::string timeout();
     // The client closed the connection.
     void end_of_input();
@@ -125,7 +139,10 @@ public:
     const Envelope& envelope() const { return m_env; }
 
 private:
-    struct Impl;
+    struct Impl;  // the command table (session.cpp)
+    using Check = std::optional<Reply> (Session::*)(std::string_view arg);
+    using Proceed = void (Session::*)(std::string_view arg);
+
     Options m_opts;
     Policy& m_policy;
     Client m_client;
@@ -133,6 +150,82 @@ private:
     State m_state = State::Start;
     Envelope m_env;
     // (the implementation adds its private members here)
+
+    // What check_mail/check_rcpt parsed, for proceed_mail/proceed_rcpt.
+    struct Pending {
+        address::Path path;
+        std::string shown;  // the path as sent, "<a@b>", for replies and logs
+        std::string raw;    // between < >
+        Params params;
+    };
+
+    // Input: line discipline and the two modes.
+    void run();
+    bool step_command();  // false: needs more input
+    bool step_data();
+    void command(const std::string& line, bool more_input);
+    void end_of_data();
+    void line_error(std::string_view what);  // bare LF/CR, NUL, overlong data line: 421
+    void emit(std::string_view bytes);       // message bytes, counted against SIZE
+    void flush_data();
+
+    // Output and state.
+    void send(const Reply& r);
+    void close_with(const Reply& r);  // send, abort any message, Closed
+    std::string take_output();
+    void enter_state(State s);
+    State idle_state() const;  // Ready after HELO/EHLO, else Start
+    void reset_transaction();
+    bool privacy(std::string_view flag) const;
+    void log(std::string_view text);
+    void transcript(std::string_view line, bool from_client);
+    bool decide(const Decision& d, std::string_view ruleset, std::string_view arg);
+    bool count_bad_command();  // true when the limit was hit (421 sent)
+    std::optional<Reply> parse_path_arg(std::string_view arg, std::string_view word, bool mail);
+
+    std::optional<Reply> check_hello(std::string_view arg, std::string_view verb);
+    std::optional<Reply> check_helo(std::string_view arg);
+    std::optional<Reply> check_ehlo(std::string_view arg);
+    std::optional<Reply> check_mail(std::string_view arg);
+    std::optional<Reply> check_rcpt(std::string_view arg);
+    std::optional<Reply> check_data(std::string_view arg);
+    std::optional<Reply> check_vrfy(std::string_view arg);
+    std::optional<Reply> check_expn(std::string_view arg);
+    std::optional<Reply> check_etrn(std::string_view arg);
+    std::optional<Reply> check_any(std::string_view arg);
+    void proceed_helo(std::string_view arg);
+    void proceed_ehlo(std::string_view arg);
+    void proceed_mail(std::string_view arg);
+    void proceed_rcpt(std::string_view arg);
+    void proceed_data(std::string_view arg);
+    void proceed_rset(std::string_view arg);
+    void proceed_noop(std::string_view arg);
+    void proceed_quit(std::string_view arg);
+    void proceed_help(std::string_view arg);
+    void proceed_vrfy(std::string_view arg);
+    void proceed_expn(std::string_view arg);
+    void proceed_etrn(std::string_view arg);
+    void proceed_verb(std::string_view arg);
+    void hello(std::string_view arg, bool esmtp);
+
+    std::string m_in;         // unprocessed input (a partial line, or pipelined input held while committing)
+    std::size_t m_pos = 0;    // first unprocessed byte of m_in
+    std::string m_out;        // replies not yet returned
+    std::string m_chunk;      // message bytes not yet given to Events::data
+    std::string m_data_line;  // the current data line as sent, for the transcript (capped)
+    Pending m_pending;
+    std::size_t m_line_length = 0;  // bytes of the current data or overlong command line
+    std::size_t m_bad_commands = 0;
+    bool m_started = false;
+    bool m_running = false;  // inside run(): commit_done() from data_end must not re-enter it
+    bool m_got_helo = false;
+    bool m_first_command = true;     // the open-proxy check looks at the first command only
+    bool m_skipping = false;         // discarding an overlong command line up to its CRLF
+    bool m_line_start = true;        // DATA: the next byte starts a line
+    bool m_in_headers = true;        // DATA: no empty line seen yet (for logs)
+    bool m_too_big = false;          // DATA: over SIZE; keep reading to the "."
+    bool m_session_discard = false;  // Connect:/HELO DISCARD: every message of the session
+    bool m_overflow = false;         // too much pipelined input while committing
 };
 
 }  // namespace mail::smtp
