@@ -12,21 +12,6 @@
 #include <string>
 #include <vector>
 
-// ---------------------------------------------------------------------------
-// TEMPORARY: Reply::line() and Client::relay_text() belong to
-// libmail/smtp/policy.cpp, which is being written on the `smtp` branch.
-// Until it lands these weak definitions let the tests link; the real ones
-// (strong symbols) replace them without a link error.  Remove after merge.
-namespace mail::smtp {
-__attribute__((weak)) std::string Reply::line() const {
-    return enhanced.empty() ? fmt::format("{} {}", code, text)
-                            : fmt::format("{} {} {}", code, enhanced, text);
-}
-__attribute__((weak)) std::string Client::relay_text() const {
-    return name.empty() ? fmt::format("[{}]", addr) : fmt::format("{} [{}]", name, addr);
-}
-}  // namespace mail::smtp
-// ---------------------------------------------------------------------------
 
 using namespace mail;
 using namespace mail::policy;

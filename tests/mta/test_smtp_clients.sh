@@ -68,7 +68,7 @@ expect_contains "$S/tony" ".leading dot line"
 SNAIL=$MAILROOM_PEERS/s-nail/usr/bin/s-nail
 [ -x "$SNAIL" ] || "$MAILROOM_SRC/scripts/fetch-peers.sh"
 echo "from s-nail" | env HOME="$T" "$SNAIL" -:/ -Sv15-compat -Smta="smtp://127.0.0.1:$PORT" \
-    -Sfrom=carol@example.org -Ssmtp-use-starttls=no -s "s-nail message" mary@test.example 2> "$T/snail.err" \
+    -Sfrom=carol@example.org -Ssmtp-auth=none -s "s-nail message" mary@test.example 2> "$T/snail.err" \
     || { cat "$T/snail.err"; fail "s-nail"; }
 arrived mary "s-nail message"
 
