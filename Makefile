@@ -35,6 +35,7 @@ run: build
 	@echo "    . $(DEMO)/env.sh; echo hello | sendmail -v allteam"
 	@echo "    . $(DEMO)/env.sh john; mail tony     # a subject, the text, a lone '.'"
 	@echo "    . $(DEMO)/env.sh tony; mail          # read: p, r, d, q;  mailq"
+	@echo "    swaks --server 127.0.0.1 --port 2525 --to tony@$$(cat $(DEMO)/local-host-names)   # SMTP"
 	@echo "Stop with Ctrl-C."
 	@echo
 	. $(DEMO)/env.sh && exec $(BUILD)/mta/sendmail -bD -q1m
