@@ -39,6 +39,14 @@ swaks --pipe "$I/bin/sendmail -bs" --from john@test.example --to peter@test.exam
       --header "Subject: swaks bs" > "$T/s3.out" 2>&1 || { cat "$T/s3.out"; fail "swaks --pipe sendmail -bs"; }
 arrived peter "swaks bs"
 
+# -X: the whole session is written to a transcript file
+swaks --pipe "$I/bin/sendmail -bs -X $T/x.log" --from john@test.example --to mary@test.example \
+      --header "Subject: transcribed" > /dev/null 2>&1 || fail "swaks --pipe sendmail -bs -X"
+arrived mary "transcribed"
+expect_contains "$T/x.log" "<<< MAIL FROM:<john@test.example>"
+expect_contains "$T/x.log" ">>> 250 2.1.5 <mary@test.example>... Recipient ok"
+expect_contains "$T/x.log" ">>> 354 "
+
 # an alias through SMTP
 swaks --server 127.0.0.1 --port "$PORT" --from alice@example.org --to allteam@test.example \
       --header "Subject: smtp alias" > /dev/null 2>&1 || fail "swaks to allteam"
