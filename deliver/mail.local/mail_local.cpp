@@ -67,7 +67,7 @@ std::string invoking_user() {
 }
 
 lmtp::DeliveryResult deliver_one(const Context& ctx, const std::string& name, int fd, std::size_t size,
-                                 const std::string& sender) {
+                                 const std::string& sender, std::vector<std::string>* unsynced = nullptr) {
     auto user = ctx.directory.find(name);
     if (!user) {
         log::info("{}: to=<{}>, from=<{}>, size={}, stat=User unknown", name, name, sender, size);
@@ -77,7 +77,7 @@ lmtp::DeliveryResult deliver_one(const Context& ctx, const std::string& name, in
     // Extension point for the procmail hand-off (~/.procmailrc, "|procmail"
     // in .forward): decided here, per user, before the mailbox write.  Not
     // implemented yet; see docs/mailbox.md.
-    Status st = mailbox::deliver(ctx.delivery, *user, fd, env);
+    Status st = mailbox::deliver(ctx.delivery, *user, fd, env, unsynced);
     if (st) {
         log::info("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat=Sent", user->name, user->name, sender,
                   size);
@@ -152,6 +152,8 @@ int run_lmtp(const config::Config& cfg, const Options& opts, int in_fd, int out_
         return e.exit_code;
     }
     std::optional<Error> spool_error;  // a write to the temporary file failed
+    bool batch = false;                 // XBATCH: mbox appends wait for XSYNC's fsync
+    std::vector<std::string> unsynced;  // mailboxes written since the last XSYNC
     lmtp::Callbacks cb;
     cb.user_exists = [&](std::string_view user) { return ctx->directory.find(user).has_value(); };
     cb.data_begin = [&] {
@@ -170,9 +172,19 @@ int run_lmtp(const config::Config& cfg, const Options& opts, int in_fd, int out_
             if (spool_error)
                 results.push_back({spool_error->exit_code, spool_error->message, false});
             else
-                results.push_back(deliver_one(*ctx, r, spool->fd(), spool->size(), sender));
+                results.push_back(deliver_one(*ctx, r, spool->fd(), spool->size(), sender,
+                                              batch ? &unsynced : nullptr));
         }
         return results;
+    };
+    cb.batch_mode = [&](bool on) { batch = on; };
+    cb.sync = [&]() -> lmtp::DeliveryResult {
+        Status st = mailbox::sync_mailboxes(unsynced);
+        if (!st) {
+            log::error("{}", st.error().message);
+            return {EX_TEMPFAIL, st.error().message, false};
+        }
+        return {EX_OK, "", false};
     };
     lmtp::Options lo;
     lo.hostname = cfg.hostname();

@@ -72,7 +72,7 @@ struct CommandTable {
         Server::Check check;
         Server::Proceed proceed;
     };
-    static constexpr std::array<Command, 8> k_commands = {{
+    static constexpr std::array<Command, 10> k_commands = {{
         {"LHLO", k_session, &Server::check_lhlo, &Server::proceed_lhlo},
         {"MAIL", bit(State::Ready), &Server::check_mail, &Server::proceed_mail},
         {"RCPT", bit(State::Mail) | bit(State::Rcpt), &Server::check_rcpt, &Server::proceed_rcpt},
@@ -81,6 +81,8 @@ struct CommandTable {
         {"NOOP", k_session, &Server::check_any, &Server::proceed_noop},
         {"VRFY", k_session, &Server::check_any, &Server::proceed_vrfy},
         {"QUIT", k_session, &Server::check_none, &Server::proceed_quit},
+        {"XBATCH", bit(State::Ready), &Server::check_none, &Server::proceed_xbatch},
+        {"XSYNC", k_session, &Server::check_none, &Server::proceed_xsync},
     }};
 };
 
@@ -233,10 +235,12 @@ std::string Server::check_any(std::string_view) {
 void Server::proceed_lhlo(std::string_view, std::vector<std::string>& out) {
     reset_transaction();  // LHLO implies RSET (RFC 5321 §4.1.4)
     enter_state(State::Ready);
+    std::vector<std::string_view> keywords = {"PIPELINING", "ENHANCEDSTATUSCODES"};
+    if (m_opts.eight_bit_mime) keywords.push_back("8BITMIME");
+    if (m_cb.sync && m_cb.batch_mode) keywords.push_back("XSYNC");
     out.push_back(fmt::format("250-{}", m_opts.hostname));
-    out.push_back("250-PIPELINING");
-    out.push_back(m_opts.eight_bit_mime ? "250-ENHANCEDSTATUSCODES" : "250 ENHANCEDSTATUSCODES");
-    if (m_opts.eight_bit_mime) out.push_back("250 8BITMIME");
+    for (std::size_t i = 0; i < keywords.size(); ++i)
+        out.push_back(fmt::format("250{}{}", i + 1 < keywords.size() ? "-" : " ", keywords[i]));
 }
 
 void Server::proceed_mail(std::string_view, std::vector<std::string>& out) {
@@ -261,6 +265,25 @@ void Server::proceed_rset(std::string_view, std::vector<std::string>& out) {
     reset_transaction();
     if (m_state != State::Start) enter_state(State::Ready);
     out.push_back("250 2.0.0 Reset state");
+}
+
+void Server::proceed_xbatch(std::string_view, std::vector<std::string>& out) {
+    if (!m_cb.batch_mode || !m_cb.sync) {
+        out.push_back("502 5.5.1 XBATCH not available");
+        return;
+    }
+    m_cb.batch_mode(true);
+    out.push_back("250 2.0.0 Batch mode: deliveries are durable after XSYNC");
+}
+
+void Server::proceed_xsync(std::string_view, std::vector<std::string>& out) {
+    if (!m_cb.sync) {
+        out.push_back("502 5.5.1 XSYNC not available");
+        return;
+    }
+    DeliveryResult r = m_cb.sync();
+    out.push_back(r.exit_code == EX_OK ? std::string("250 2.0.0 Synced")
+                                       : fmt::format("451 4.3.0 Sync failed: {}", r.text));
 }
 
 void Server::proceed_noop(std::string_view, std::vector<std::string>& out) {

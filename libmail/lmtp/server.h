@@ -56,6 +56,13 @@ struct Callbacks {
     std::function<std::vector<DeliveryResult>(const std::string& sender,
                                               const std::vector<std::string>& recipients)>
         deliver;
+    // mailroom's batch extension (advertised as XSYNC when set): after
+    // "XBATCH" deliveries may skip their own fsync (the 250 then means
+    // "written", not "durable"); "XSYNC" makes everything written since
+    // durable and answers 250 only if it is.  The MTA records deliveries as
+    // done only after XSYNC's 250, so one fsync serves a whole batch.
+    std::function<void(bool on)> batch_mode;
+    std::function<DeliveryResult()> sync;
 };
 
 // Longest command line accepted (RFC 5321 §4.5.3.1.4 says 512 octets; we are
@@ -98,6 +105,8 @@ private:
     void proceed_mail(std::string_view arg, std::vector<std::string>& out);
     void proceed_rcpt(std::string_view arg, std::vector<std::string>& out);
     void proceed_data(std::string_view arg, std::vector<std::string>& out);
+    void proceed_xbatch(std::string_view arg, std::vector<std::string>& out);
+    void proceed_xsync(std::string_view arg, std::vector<std::string>& out);
     void proceed_rset(std::string_view arg, std::vector<std::string>& out);
     void proceed_noop(std::string_view arg, std::vector<std::string>& out);
     void proceed_vrfy(std::string_view arg, std::vector<std::string>& out);

@@ -1,5 +1,7 @@
 // delivery.cpp — see delivery.h and docs/mailbox.md.
 #include "libmail/mailbox/delivery.h"
+#include <fcntl.h>
+#include <algorithm>
 
 #include "libmail/config/config.h"
 #include "libmail/mailbox/maildir.h"
@@ -86,7 +88,8 @@ Result<std::string> mailbox_path(std::string_view spool_dir, std::string_view us
     return fmt::format("{}/{}", spool_dir, user);
 }
 
-Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd, const Envelope& env) {
+Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd, const Envelope& env,
+               std::vector<std::string>* unsynced) {
     auto path = mailbox_path(dc.spool_dir, user.name);
     if (!path) return path.error();
     const bool switch_ids = geteuid() == 0 && !dc.instance;
@@ -112,7 +115,26 @@ Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd,
     if (!fd) return fd.error();
     auto lock = MailboxLock::acquire(fd->get(), *path, dc.lock);
     if (!lock) return lock.error();
-    return append_mbox(fd->get(), source_fd, env);
+    AppendOptions ao;
+    ao.sync = unsynced == nullptr;
+    if (Status s = append_mbox(fd->get(), source_fd, env, ao); !s) return s;
+    if (unsynced) unsynced->push_back(*path);
+    return {};
+}
+
+Status sync_mailboxes(std::vector<std::string>& paths) {
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    Status result;
+    for (const auto& p : paths) {
+        int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 || ::fsync(fd) != 0) {
+            if (result) result = make_error(EX_TEMPFAIL, fmt::format("{}: sync failed: {}", p, std::strerror(errno)));
+        }
+        if (fd >= 0) ::close(fd);
+    }
+    paths.clear();
+    return result;
 }
 
 }  // namespace mail::mailbox

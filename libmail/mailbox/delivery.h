@@ -22,6 +22,7 @@
 #include "libmail/util/result.h"
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace mail::config {
@@ -51,6 +52,16 @@ Result<std::string> mailbox_path(std::string_view spool_dir, std::string_view us
 // EX_CANTCREAT, EX_TEMPFAIL, EX_IOERR, EX_OSERR); is_mailbox_full() tells
 // quota failures apart.  Thread-safety: not thread-safe when it switches
 // identity (effective ids are per process).
-Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd, const Envelope& env);
+// With `unsynced` given, an mbox append is not fsynced: its path is added
+// to *unsynced and the caller must sync_mailboxes() before it reports the
+// delivery as done (Maildir deliveries always sync: a rename of an unsynced
+// file could leave an empty message).
+Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd, const Envelope& env,
+               std::vector<std::string>* unsynced = nullptr);
+
+// fsyncs every mailbox named (once each) and empties the list.  Any failure
+// is EX_TEMPFAIL: the deliveries it covers must be retried (a duplicate at
+// worst, never a loss).
+Status sync_mailboxes(std::vector<std::string>& paths);
 
 }  // namespace mail::mailbox

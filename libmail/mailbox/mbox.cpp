@@ -76,7 +76,7 @@ Status write_entry(int fd, int source_fd, const Envelope& env, int separator, co
     if (!quoter.empty() && !quoter.ended_with_newline()) out += '\n';
     out += '\n';
     if (auto st = write_all(fd, out, written, opts); !st) return st;
-    if (fsync(fd) != 0) return write_error(errno, "fsync");
+    if (opts.sync && fsync(fd) != 0) return write_error(errno, "fsync");
     return {};
 }
 

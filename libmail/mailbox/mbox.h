@@ -85,6 +85,10 @@ struct AppendOptions {
     // Fault injection for tests: fail with ENOSPC once this many bytes of
     // the entry have been written.
     std::size_t fail_after = std::numeric_limits<std::size_t>::max();
+    // false: no fsync here; the caller syncs the mailbox later (one fsync
+    // for a batch, sync_mailboxes()) and must not report the delivery as
+    // done before that.
+    bool sync = true;
 };
 
 // Message starting with this text mean "over quota / file too large"

@@ -168,16 +168,20 @@ std::string peer_address(int fd, int* port) {
         if (n == 0) _exit(0);  // the daemon is gone
         if (n < 0) continue;
         buf.append(chunk, static_cast<std::size_t>(n));
+        // Every id that is waiting is one batch: one mailbox sync for all.
+        std::vector<std::string> batch;
+        bool run_all = false;
         std::size_t nl;
         while ((nl = buf.find('\n')) != std::string::npos) {
             std::string id = buf.substr(0, nl);
             buf.erase(0, nl + 1);
-            if (id == "*") {  // ETRN
-                if (Status s = d.run_queue(queue::Filter{}); !s) log::error("queue run failed: {}", s.error().message);
-                continue;
-            }
-            if (Status s = d.run_message(id, false); !s) log::error("{}: delivery failed: {}", id, s.error().message);
+            if (id == "*") run_all = true;  // ETRN
+            else if (!id.empty()) batch.push_back(std::move(id));
         }
+        if (!batch.empty())
+            if (Status s = d.run_batch(batch); !s) log::error("delivery failed: {}", s.error().message);
+        if (run_all)
+            if (Status s = d.run_queue(queue::Filter{}); !s) log::error("queue run failed: {}", s.error().message);
     }
 }
 

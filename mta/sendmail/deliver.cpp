@@ -91,25 +91,89 @@ MessageWriter Deliverer::writer_for(const queue::Message& m, std::string prefix)
     };
 }
 
-Status Deliverer::run_message(const std::string& id, bool ignore_schedule) {
+// One message's attempt, between the delivery and the recording of its
+// outcomes (a batch syncs the local mailer in between).
+struct Deliverer::Attempt {
+    queue::Message message;
+    std::vector<int> due;  // target indexes
+    std::vector<Outcome> outcomes;
+    std::time_t started = 0;
+};
+
+Result<std::optional<Deliverer::Attempt>> Deliverer::begin_message(const std::string& id, bool ignore_schedule) {
     auto claimed = m_q.claim(id, now(), k_lease);
     if (!claimed) return claimed.error();
-    if (!*claimed) return {};  // another runner has it
+    if (!*claimed) return std::optional<Attempt>();  // another runner has it
     auto loaded = m_q.load(id);
     if (!loaded) {
         (void)m_q.release(id);
-        return {};  // finished meanwhile
+        return std::optional<Attempt>();  // finished meanwhile
     }
-    queue::Message& m = *loaded;
-    const std::time_t t0 = now();
-
+    Attempt a;
+    a.message = std::move(*loaded);
+    a.started = now();
     std::vector<queue::Target*> due;
-    for (auto& t : m.targets)
-        if (t.state == queue::TargetState::Pending && (ignore_schedule || t.next_try <= t0)) due.push_back(&t);
+    for (std::size_t i = 0; i < a.message.targets.size(); ++i) {
+        auto& t = a.message.targets[i];
+        if (t.state == queue::TargetState::Pending && (ignore_schedule || t.next_try <= a.started)) {
+            due.push_back(&t);
+            a.due.push_back(static_cast<int>(i));
+        }
+    }
+    a.outcomes.resize(due.size());
+    if (!due.empty()) attempt(a.message, due, a.outcomes);
+    return std::optional<Attempt>(std::move(a));
+}
 
-    std::vector<Outcome> outcomes(due.size());
-    if (!due.empty()) attempt(m, due, outcomes);
+Status Deliverer::run_message(const std::string& id, bool ignore_schedule) {
+    auto a = begin_message(id, ignore_schedule);
+    if (!a) return a.error();
+    if (!*a) return {};
+    return finish_message(**a);
+}
 
+Status Deliverer::run_batch(const std::vector<std::string>& ids) {
+    if (ids.size() < 2 || !m_local.begin_batch()) {
+        for (const auto& id : ids)
+            if (Status s = run_message(id, false); !s) log::error("{}: delivery failed: {}", id, s.error().message);
+        return {};
+    }
+    // 1. Deliver everything; local mailboxes are written but not synced.
+    std::vector<Attempt> attempts;
+    for (const auto& id : ids) {
+        auto a = begin_message(id, false);
+        if (!a) {
+            log::error("{}: delivery failed: {}", id, a.error().message);
+            continue;
+        }
+        if (*a) attempts.push_back(std::move(**a));
+    }
+    // 2. One fsync per mailbox for the whole batch.  If it fails, no local
+    // delivery of the batch counts as done: they are retried (duplicates
+    // at worst, never a loss).
+    Reply synced = m_local.sync();
+    if (!synced.ok()) {
+        log::error("local mailer sync failed: {}", synced.line());
+        for (auto& a : attempts)
+            for (std::size_t i = 0; i < a.due.size(); ++i) {
+                const auto& t = a.message.targets[static_cast<std::size_t>(a.due[i])];
+                if (t.kind == queue::TargetKind::Local && a.outcomes[i].code >= 200 && a.outcomes[i].code < 300)
+                    a.outcomes[i] = Outcome{451, "4.3.0", "mailbox sync failed: " + synced.text};
+            }
+    }
+    // 3. Record the outcomes.
+    Status result;
+    for (auto& a : attempts)
+        if (Status s = finish_message(a); !s && result) result = s;
+    return result;
+}
+
+Status Deliverer::finish_message(Attempt& a) {
+    queue::Message& m = a.message;
+    const std::string id = m.env.id;
+    std::vector<queue::Target*> due;
+    for (int i : a.due) due.push_back(&m.targets[static_cast<std::size_t>(i)]);
+    std::vector<Outcome>& outcomes = a.outcomes;
     // Record outcomes (one transaction), applying the retry schedule and the
     // queue lifetime.
     const auto retry_min = m_ctx.cfg.duration("MAILROOM_RETRY_MIN").count();
@@ -136,7 +200,7 @@ Status Deliverer::run_message(const std::string& id, bool ignore_schedule) {
             o.text = t.diag;
         } else {
             long long delay = retry_min;
-            for (int a = 1; a < t.attempts && delay < retry_max; ++a) delay *= 2;
+            for (int k = 1; k < t.attempts && delay < retry_max; ++k) delay *= 2;
             t.next_try = t.last_try + std::min<long long>(delay, retry_max);
             t.status = o.status.empty() ? "4.0.0" : o.status;
             t.diag = "Deferred: " + o.text;

@@ -15,6 +15,7 @@
 #include "mta/sendmail/local_mailer.h"
 
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace mail::sendmail {
@@ -35,6 +36,11 @@ public:
     // Runs every due message matching the filter.
     Status run_queue(const queue::Filter& filter);
 
+    // Delivers several new messages with one sync of the local mailboxes
+    // (mail.local's XBATCH/XSYNC): outcomes are recorded only after the
+    // sync, so a crash can repeat deliveries but never lose one.
+    Status run_batch(const std::vector<std::string>& ids);
+
 private:
     struct Outcome {
         int code = 0;         // like an SMTP reply code: 2xx sent, 4xx/0 deferred, 5xx failed
@@ -42,6 +48,9 @@ private:
         std::string text;     // diagnostic
     };
 
+    struct Attempt;
+    Result<std::optional<Attempt>> begin_message(const std::string& id, bool ignore_schedule);
+    Status finish_message(Attempt& a);
     void attempt(const queue::Message& m, std::vector<queue::Target*>& due, std::vector<Outcome>& outcomes);
     Outcome deliver_program(const queue::Message& m, const queue::Target& t);
     Outcome deliver_file(const queue::Message& m, const queue::Target& t);

@@ -111,7 +111,39 @@ Status LocalMailer::start() {
         stop();
         return make_error(EX_TEMPFAIL, fmt::format("local mailer refused LHLO: {}", lhlo.line()));
     }
+    m_can_batch = false;
+    for (const auto& l : m_lines)
+        if (l.size() >= 9 && l.compare(4, 5, "XSYNC") == 0) m_can_batch = true;
+    if (m_batch) {
+        // A new mailer in the middle of a batch: what the old one wrote can
+        // no longer be synced; the batch must not count.
+        m_batch_broken = true;
+        if (m_can_batch) {
+            if (Status s = send("XBATCH"); !s) return s;
+            (void)read_reply();
+        }
+    }
     return {};
+}
+
+bool LocalMailer::begin_batch() {
+    if (!m_child) {
+        if (Status s = start(); !s) return false;
+    }
+    if (!m_can_batch) return false;
+    if (!send("XBATCH")) return false;
+    Reply r = read_reply();
+    m_batch = r.ok();
+    m_batch_broken = false;
+    return m_batch;
+}
+
+Reply LocalMailer::sync() {
+    if (!m_batch) return Reply{250, "2.0.0", "not in a batch"};
+    m_batch = false;
+    if (m_batch_broken || !m_child) return broken("the local mailer was restarted during the batch");
+    if (!send("XSYNC")) return broken("local mailer pipe broken");
+    return read_reply();
 }
 
 Status LocalMailer::send(std::string_view line) {
@@ -123,6 +155,7 @@ Status LocalMailer::send(std::string_view line) {
 }
 
 Reply LocalMailer::read_reply() {
+    m_lines.clear();
     if (!m_child) return broken("local mailer not running");
     std::string last;
     while (true) {
@@ -143,6 +176,7 @@ Reply LocalMailer::read_reply() {
         m_inbuf.erase(0, nl + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         note("<<<", line);
+        m_lines.push_back(line);
         if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])))
             return broken(fmt::format("local mailer protocol error: \"{}\"", line));
         bool more = line.size() > 3 && line[3] == '-';

@@ -47,6 +47,14 @@ public:
     std::vector<Reply> deliver(const std::string& sender, const std::vector<std::string>& users,
                                const MessageWriter& message);
 
+    // Batch mode (mail.local's XBATCH): the deliveries that follow are
+    // written but not synced until sync().  False if the local mailer cannot
+    // batch (then every delivery syncs itself, as without this call).
+    bool begin_batch();
+    // Makes the batch durable.  Not ok: none of the batch's deliveries may
+    // be counted as done (also when the mailer died during the batch).
+    Reply sync();
+
     // A short description of the mailer for -v and logs ("local").
     static constexpr const char* name() { return "local"; }
 
@@ -62,6 +70,10 @@ private:
     FILE* m_transcript;
     std::unique_ptr<proc::Child> m_child;
     std::string m_inbuf;
+    std::vector<std::string> m_lines;  // every line of the last reply
+    bool m_can_batch = false;          // the mailer advertised XSYNC
+    bool m_batch = false;              // in a batch since begin_batch()
+    bool m_batch_broken = false;       // the mailer was restarted during the batch
 };
 
 }  // namespace mail::sendmail

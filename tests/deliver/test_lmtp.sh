@@ -33,7 +33,8 @@ cat >"$tmp/want" <<'WANT'
 250-test.example
 250-PIPELINING
 250-ENHANCEDSTATUSCODES
-250 8BITMIME
+250-8BITMIME
+250 XSYNC
 250 2.1.0 Sender ok
 250 2.1.5 OK
 550 5.1.1 <nobody@test.example>... User unknown
@@ -60,8 +61,19 @@ MAILROOM_CHECK_MBOX=$SPOOL/john MAILROOM_CHECK_COUNT=2 "$MAILROOM_BUILD/libmail/
 
 # -7: no 8BITMIME; end of input without QUIT is not an error.
 printf 'LHLO c\r\n' | "$ML" -l -7 | tr -d '\r' >"$tmp/got"
-printf '220 test.example LMTP ready\n250-test.example\n250-PIPELINING\n250 ENHANCEDSTATUSCODES\n' >"$tmp/want"
+printf '220 test.example LMTP ready\n250-test.example\n250-PIPELINING\n250-ENHANCEDSTATUSCODES\n250 XSYNC\n' >"$tmp/want"
 expect_file "-7 LHLO" "$tmp/got"
+
+# XBATCH / XSYNC: deliveries in a batch are written at once and made
+# durable by XSYNC (one fsync per mailbox); the replies say so.
+printf 'LHLO c\r\nXBATCH\r\nMAIL FROM:<a@b>\r\nRCPT TO:<peter>\r\nDATA\r\nSubject: batched one\r\n\r\nx\r\n.\r\nMAIL FROM:<a@b>\r\nRCPT TO:<peter>\r\nDATA\r\nSubject: batched two\r\n\r\ny\r\n.\r\nXSYNC\r\nQUIT\r\n' |
+    "$ML" -l | tr -d '\r' >"$tmp/got"
+grep -q '^250 2.0.0 Batch mode: deliveries are durable after XSYNC$' "$tmp/got" && pass "XBATCH" || fail "XBATCH: $(cat "$tmp/got")"
+grep -q '^250 2.0.0 Synced$' "$tmp/got" && pass "XSYNC" || fail "XSYNC: $(cat "$tmp/got")"
+[ "$(grep -c 'Subject: batched' "$SPOOL/peter")" = 2 ] && pass "both batched messages written" || fail "batched messages"
+printf 'LHLO c\r\nMAIL FROM:<a@b>\r\nXBATCH\r\nRSET\r\nXSYNC\r\nQUIT\r\n' | "$ML" -l | tr -d '\r' >"$tmp/got"
+grep -q '^503 ' "$tmp/got" && pass "XBATCH only between transactions" || fail "XBATCH mid-transaction: $(cat "$tmp/got")"
+grep -q '^250 2.0.0 Synced$' "$tmp/got" && pass "XSYNC with nothing to sync" || fail "empty XSYNC: $(cat "$tmp/got")"
 
 # Mailbox full: a file size limit makes the append fail; 452 4.2.2 and the
 # mailbox is back to its old size.  -b makes it permanent (552 5.2.2).
