@@ -282,7 +282,7 @@ void Daemon::accept_from(Listener& l) {
         ev.data_begin = [cp](const smtp::Envelope& e) { cp->intake->begin(e); };
         ev.data = [cp](std::string_view b) { cp->intake->data(b); };
         ev.data_end = [cp](const smtp::Envelope&, bool ok) { cp->ready_to_commit = ok; };
-        ev.log = [cp](std::string_view text) { log::notice("{}", text); };
+        ev.log = [](std::string_view text) { log::notice("{}", text); };
         if (m_ctx.transcript) {
             FILE* t = m_ctx.transcript;
             ev.transcript = [t, fd](std::string_view line, bool from_client) {
@@ -547,7 +547,7 @@ int Daemon::run() {
 }  // namespace
 
 Result<std::unique_ptr<PolicyFactory>> PolicyFactory::create(Context& ctx, std::function<bool(std::string_view)> etrn) {
-    std::unique_ptr<PolicyFactory> f(new PolicyFactory(ctx));
+    std::unique_ptr<PolicyFactory> f(new PolicyFactory());
     f->m_settings = policy::Settings::from_config(ctx.cfg);
     // Our own addresses make user@[our address] local.
     ifaddrs* ifs = nullptr;

@@ -39,8 +39,7 @@ public:
     std::unique_ptr<smtp::Policy> make();
 
 private:
-    explicit PolicyFactory(Context& ctx) : m_ctx(ctx) {}
-    Context& m_ctx;
+    PolicyFactory() = default;
     policy::Settings m_settings;
     std::optional<policy::AccessMap> m_access;
     policy::Hooks m_hooks;
