@@ -205,31 +205,34 @@ std::vector<Reply> LocalMailer::deliver(const std::string& sender, const std::ve
     if (!m_child) {
         if (Status s = start(); !s) return fail_all(s.error().message);
     }
-    if (!send(fmt::format("MAIL FROM:<{}>", sender))) return fail_all("local mailer pipe broken");
-    Reply mail = read_reply();
-    if (!mail.ok()) {
-        if (mail.code == 0) return fail_all(mail.text);
-        for (auto& r : out) r = mail;
-        (void)send("RSET");
-        (void)read_reply();
-        return out;
+    // PIPELINING (RFC 2920, which mail.local offers): MAIL, every RCPT and
+    // DATA in one write, then the replies in order — one round trip.
+    std::vector<std::string> lines = {fmt::format("MAIL FROM:<{}>", sender)};
+    for (const auto& u : users) lines.push_back(fmt::format("RCPT TO:<{}>", u));
+    lines.push_back("DATA");
+    std::string group;
+    for (const auto& l : lines) {
+        note(">>>", l);
+        group += l + "\r\n";
     }
+    if (!m_child || !proc::write_all(m_child->in(), group)) return fail_all("local mailer pipe broken");
+    Reply mail = read_reply();
+    if (mail.code == 0) return fail_all(mail.text);
     std::vector<size_t> accepted;
     for (size_t i = 0; i < users.size(); ++i) {
-        if (!send(fmt::format("RCPT TO:<{}>", users[i]))) return fail_all("local mailer pipe broken");
         out[i] = read_reply();
         if (out[i].code == 0) return fail_all(out[i].text);
-        if (out[i].ok()) accepted.push_back(i);
+        if (!mail.ok()) out[i] = mail;  // the RCPT replies say "need MAIL"; the cause is MAIL's
+        else if (out[i].ok()) accepted.push_back(i);
     }
-    if (accepted.empty()) {
-        (void)send("RSET");
-        (void)read_reply();
-        return out;
-    }
-    if (!send("DATA")) return fail_all("local mailer pipe broken");
     Reply data = read_reply();
-    if (data.code != 354) {
-        if (data.code == 0) return fail_all(data.text);
+    if (data.code == 0) return fail_all(data.text);
+    if (data.code == 354 && accepted.empty()) {
+        // Cannot happen with mail.local (no recipient: 503); end the data cleanly anyway.
+        (void)proc::write_all(m_child->in(), ".\r\n");
+        (void)read_reply();
+    }
+    if (accepted.empty() || data.code != 354) {
         for (size_t i : accepted) out[i] = data;
         (void)send("RSET");
         (void)read_reply();
