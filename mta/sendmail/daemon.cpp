@@ -196,6 +196,7 @@ private:
     void flush(Conn& c);
     void close_conn(int fd);
     void commit_batch();
+    void feed_worker();
     void sweep_timeouts();
     void update_interest(Conn& c);
     bool start_worker();
@@ -210,6 +211,7 @@ private:
     int m_epoll = -1;
     int m_worker_pipe = -1;
     pid_t m_worker = -1;
+    std::string m_worker_backlog;  // ids not yet written to the worker's pipe
     std::chrono::seconds m_interval{1800};
     long long m_max_sessions = 0;
     long long m_rate = 0;
@@ -402,10 +404,22 @@ void Daemon::commit_batch() {
         c.out += c.session->commit_done(reply);
         flush(c);
     }
-    if (!ids.empty() && m_worker_pipe >= 0) {
-        // The worker reads ids as they come; if its pipe is full the queue
-        // run every interval picks the messages up anyway.
-        (void)!::write(m_worker_pipe, ids.data(), ids.size());
+    m_worker_backlog += ids;
+    feed_worker();
+}
+
+// Hands accepted ids to the delivery worker.  When its pipe is full (the
+// worker is behind), the rest waits here and goes on the next turns of the
+// loop; nothing is dropped, so no message waits for the next queue run.
+void Daemon::feed_worker() {
+    while (!m_worker_backlog.empty() && m_worker_pipe >= 0) {
+        ssize_t n = ::write(m_worker_pipe, m_worker_backlog.data(), m_worker_backlog.size());
+        if (n > 0) {
+            m_worker_backlog.erase(0, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        break;  // full (EAGAIN) or gone: try again next turn
     }
 }
 
@@ -496,7 +510,7 @@ int Daemon::run() {
     std::vector<epoll_event> events(256);
     auto last_sweep = std::chrono::steady_clock::now();
     while (!g_stop) {
-        int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), 1000);
+        int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), m_worker_backlog.empty() ? 1000 : 10);
         if (n < 0 && errno != EINTR) break;
         for (int i = 0; i < n; ++i) {
             int fd = events[static_cast<std::size_t>(i)].data.fd;
@@ -513,6 +527,7 @@ int Daemon::run() {
             flush(c);
         }
         commit_batch();
+        feed_worker();
         auto now_t = std::chrono::steady_clock::now();
         if (now_t - last_sweep >= std::chrono::seconds(1)) {
             sweep_timeouts();
