@@ -153,11 +153,12 @@ TEST_CASE("commands: every POSIX abbreviation selects the POSIX command") {
         {"uns", "unset"}, {"v", "visual"}, {"w", "write"}, {"z", "z"}, {"!", "!"}, {"#", "#"}, {"=", "="},
         {"g", "group"}, {"res", "respond"}, {"Res", "Respond"}, {"inc", "inc"},
     };
-    for (const auto& [abbrev, name] : table) {
+    for (const auto& entry : table) {
+        const char* abbrev = entry.first;
         CAPTURE(abbrev);
         const Command* c = find_command(abbrev);
         REQUIRE(c != nullptr);
-        CHECK(c->name == name);
+        CHECK(c->name == entry.second);
     }
     CHECK(find_command("foo") == nullptr);
     CHECK(find_command("") == nullptr);
