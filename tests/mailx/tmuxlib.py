@@ -99,6 +99,9 @@ def instance_env(inst, user, extra=None):
         "MAIL": f"{inst}/spool/{user}",
         "TERM": "xterm", "LANG": "C.UTF-8", "TZ": "UTC",
         "PS1": "$ ", "TMPDIR": os.environ.get("TMPDIR", "/tmp"),
+        # No history file: bash writes it when tmux is killed, racing the
+        # removal of the test's directory.
+        "HISTFILE": "/dev/null",
     }
     env.update(extra or {})
     return env
