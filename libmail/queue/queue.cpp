@@ -54,23 +54,37 @@ bool matches_any(const std::string& s, const std::vector<std::string>& subs) {
     return false;
 }
 
-// RAII guard: rolls back unless committed.
+// RAII guard: rolls back unless committed.  Inside a Queue::Batch it is a
+// savepoint of the batch's transaction instead.
 class Transaction {
 public:
     explicit Transaction(sqlite::Db& db) : m_db(db) {}
     ~Transaction() {
-        if (!m_done) m_db.rollback();
+        if (!m_done && m_begun) {
+            if (g_batch_depth > 0) {
+                (void)m_db.exec("ROLLBACK TO txn");
+                (void)m_db.exec("RELEASE txn");
+            } else {
+                m_db.rollback();
+            }
+        }
     }
-    Status begin() { return m_db.begin_immediate(); }
+    Status begin() {
+        Status s = g_batch_depth > 0 ? m_db.exec("SAVEPOINT txn") : m_db.begin_immediate();
+        m_begun = s.ok();
+        return s;
+    }
     Status commit() {
-        Status s = m_db.commit();
+        Status s = g_batch_depth > 0 ? m_db.exec("RELEASE txn") : m_db.commit();
         if (s) m_done = true;
         return s;
     }
+    static inline int g_batch_depth = 0;  // a Queue belongs to one thread
 
 private:
     sqlite::Db& m_db;
     bool m_done = false;
+    bool m_begun = false;
 };
 
 #define TRY(expr)                                  \
@@ -153,6 +167,14 @@ Status Queue::insert(Message& m, BodySource& body) {
 }
 
 Status Queue::insert_locked(Message& m, BodySource& body) {
+    if (Transaction::g_batch_depth > 0) {
+        // Inside a batch (a delay notice while outcomes are recorded): a
+        // savepoint of the batch, committed with it.
+        Transaction tx(m_db);
+        TRY(tx.begin());
+        TRY(write_rows(m, body));
+        return tx.commit();
+    }
     TRY(m_db.exec("PRAGMA synchronous=FULL"));
     Status s = [&]() -> Status {
         Transaction tx(m_db);
@@ -161,6 +183,21 @@ Status Queue::insert_locked(Message& m, BodySource& body) {
         return tx.commit();
     }();
     (void)m_db.exec("PRAGMA synchronous=NORMAL");
+    return s;
+}
+
+Status Queue::begin_batch() {
+    if (Transaction::g_batch_depth > 0) return make_error(EX_SOFTWARE, "queue: batch already open");
+    TRY(m_db.begin_immediate());
+    Transaction::g_batch_depth = 1;
+    return {};
+}
+
+Status Queue::end_batch() {
+    if (Transaction::g_batch_depth == 0) return {};
+    Transaction::g_batch_depth = 0;
+    Status s = m_db.commit();
+    if (!s) m_db.rollback();
     return s;
 }
 

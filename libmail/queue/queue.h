@@ -125,6 +125,15 @@ public:
     };
     Result<std::vector<Status>> insert_many(const std::vector<Pending>& items);
 
+    // Several state changes (claims, target updates, releases) in one
+    // transaction: between begin_batch() and end_batch() each of them is a
+    // savepoint, and end_batch() commits them together (synchronous=NORMAL,
+    // like every state change: a crash can only repeat a delivery).  Never
+    // insert() inside a batch; deliver outside it (the batch holds the
+    // write lock).
+    Status begin_batch();
+    Status end_batch();
+
     // Ids of messages with a pending target due at `now` that match `f`.
     Result<std::vector<std::string>> due(std::time_t now, const Filter& f);
 

@@ -107,6 +107,42 @@ TEST_SUITE("queue") {
         CHECK(empty->empty());
     }
 
+    TEST_CASE("a batch: claims and updates commit together; a failed savepoint is rolled back alone") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message a = sample({"john"}), b = sample({"mary"});
+        StringBody ba("a\n"), bb("b\n");
+        REQUIRE(q->insert(a, ba).ok());
+        REQUIRE(q->insert(b, bb).ok());
+        REQUIRE(q->begin_batch().ok());
+        CHECK(!q->begin_batch().ok());  // not nested
+        auto ca = q->claim(a.env.id, 1'800'000'000, 60);
+        auto cb = q->claim(b.env.id, 1'800'000'000, 60);
+        REQUIRE(ca.ok());
+        REQUIRE(cb.ok());
+        CHECK(*ca);
+        CHECK(*cb);
+        auto la = q->load(a.env.id);
+        REQUIRE(la.ok());
+        la->targets[0].state = TargetState::Sent;
+        REQUIRE(q->update_targets(a.env.id, la->targets).ok());
+        REQUIRE(q->end_batch().ok());
+        CHECK(!q->load(a.env.id).ok());  // finished and deleted
+        CHECK(q->load(b.env.id).ok());
+        // Another process sees the claim of b (committed with the batch).
+        pid_t pid = fork();
+        if (pid == 0) {
+            auto q2 = Queue::open(d.path);
+            auto c = q2->claim(b.env.id, 1'800'000'000, 60);
+            _exit(c.ok() && !*c ? 0 : 1);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+
     TEST_CASE("due respects next_try unless told to ignore it; filters") {
         TempDir d;
         auto q = Queue::open(d.path);

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+
 namespace mail::sqlite {
 
 int exit_code_for(int rc) {
@@ -21,6 +25,18 @@ int exit_code_for(int rc) {
     }
 }
 
+namespace {
+int busy_wait(void*, int tries) {
+    // tries: how many times the handler ran for this lock.
+    constexpr long k_total_us = 60L * 1000 * 1000;
+    long waited = 0;
+    for (int i = 0; i < tries; ++i) waited += std::min(200L << std::min(i / 50, 5), 10000L);
+    if (waited >= k_total_us) return 0;  // give up: SQLITE_BUSY
+    ::usleep(static_cast<useconds_t>(std::min(200L << std::min(tries / 50, 5), 10000L)));
+    return 1;
+}
+}  // namespace
+
 Result<Db> Db::open(const std::string& path, Mode mode) {
     int flags = SQLITE_OPEN_NOMUTEX;
     switch (mode) {
@@ -38,7 +54,11 @@ Result<Db> Db::open(const std::string& path, Mode mode) {
     sqlite3_extended_result_codes(db, 1);
     // Writers wait for each other rather than failing: the queue has many
     // short writers (one per sendmail process) and they must not lose mail.
-    sqlite3_busy_timeout(db, 60000);
+    // SQLite's own busy handler sleeps 1, 2, 5 … 100 ms between tries,
+    // which turns a short wait for another writer (the daemon's group
+    // commit, the delivery worker's batch) into a long one; this one polls
+    // every 200 µs at first, backing off to 10 ms, for 60 s in all.
+    sqlite3_busy_handler(db, busy_wait, nullptr);
     return Db(db);
 }
 

@@ -104,6 +104,10 @@ Result<std::optional<Deliverer::Attempt>> Deliverer::begin_message(const std::st
     auto claimed = m_q.claim(id, now(), k_lease);
     if (!claimed) return claimed.error();
     if (!*claimed) return std::optional<Attempt>();  // another runner has it
+    return attempt_claimed(id, ignore_schedule);
+}
+
+Result<std::optional<Deliverer::Attempt>> Deliverer::attempt_claimed(const std::string& id, bool ignore_schedule) {
     auto loaded = m_q.load(id);
     if (!loaded) {
         (void)m_q.release(id);
@@ -138,10 +142,19 @@ Status Deliverer::run_batch(const std::vector<std::string>& ids) {
             if (Status s = run_message(id, false); !s) log::error("{}: delivery failed: {}", id, s.error().message);
         return {};
     }
-    // 1. Deliver everything; local mailboxes are written but not synced.
-    std::vector<Attempt> attempts;
+    // 1. Claim them all in one transaction, then deliver; local mailboxes
+    // are written but not synced.
+    std::vector<std::string> claimed;
+    if (Status s = m_q.begin_batch(); !s) return s;
     for (const auto& id : ids) {
-        auto a = begin_message(id, false);
+        auto c = m_q.claim(id, now(), k_lease);
+        if (!c) log::error("{}: claim failed: {}", id, c.error().message);
+        else if (*c) claimed.push_back(id);
+    }
+    if (Status s = m_q.end_batch(); !s) return s;
+    std::vector<Attempt> attempts;
+    for (const auto& id : claimed) {
+        auto a = attempt_claimed(id, false);
         if (!a) {
             log::error("{}: delivery failed: {}", id, a.error().message);
             continue;
@@ -161,14 +174,20 @@ Status Deliverer::run_batch(const std::vector<std::string>& ids) {
                     a.outcomes[i] = Outcome{451, "4.3.0", "mailbox sync failed: " + synced.text};
             }
     }
-    // 3. Record the outcomes.
+    // 3. Record the outcomes, all in one transaction; then deliver the
+    // bounces they produced.
     Status result;
+    std::vector<std::string> followups;
+    if (Status s = m_q.begin_batch(); !s) return s;
     for (auto& a : attempts)
-        if (Status s = finish_message(a); !s && result) result = s;
+        if (Status s = finish_message(a, &followups); !s && result) result = s;
+    if (Status s = m_q.end_batch(); !s && result) result = s;
+    for (const auto& f : followups)
+        if (Status s = run_message(f, true); !s && result) result = s;
     return result;
 }
 
-Status Deliverer::finish_message(Attempt& a) {
+Status Deliverer::finish_message(Attempt& a, std::vector<std::string>* defer_followups) {
     queue::Message& m = a.message;
     const std::string id = m.env.id;
     std::vector<queue::Target*> due;
@@ -220,6 +239,10 @@ Status Deliverer::finish_message(Attempt& a) {
     // Deliver what this attempt produced (bounces) right away.
     auto followups = std::move(m_followups);
     m_followups.clear();
+    if (defer_followups) {
+        defer_followups->insert(defer_followups->end(), followups.begin(), followups.end());
+        return result;
+    }
     for (const auto& f : followups)
         if (Status s = run_message(f, true); !s && result) result = s;
     return result;

@@ -50,7 +50,10 @@ private:
 
     struct Attempt;
     Result<std::optional<Attempt>> begin_message(const std::string& id, bool ignore_schedule);
-    Status finish_message(Attempt& a);
+    Result<std::optional<Attempt>> attempt_claimed(const std::string& id, bool ignore_schedule);
+    // Records the outcomes.  Bounces it queued are delivered at once, or
+    // added to *defer_followups when given (inside a queue batch).
+    Status finish_message(Attempt& a, std::vector<std::string>* defer_followups = nullptr);
     void attempt(const queue::Message& m, std::vector<queue::Target*>& due, std::vector<Outcome>& outcomes);
     Outcome deliver_program(const queue::Message& m, const queue::Target& t);
     Outcome deliver_file(const queue::Message& m, const queue::Target& t);
