@@ -89,4 +89,25 @@ with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
         check(b"served while busy" in data, "the message sent while 500 sessions were idle arrived")
         check(b"too big" not in data, "the oversized message was not delivered")
 
+
+# MaxDaemonChildren caps concurrent sessions; a session over the cap gets
+# 421 and the ones inside it go on.
+with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
+    inst = Instance(tmp, ["define(`confMAX_DAEMON_CHILDREN', `2')dnl"])
+    with inst.daemon():
+        time.sleep(0.5)  # the readiness probe's session must be gone first
+        a, b = Client(inst.port), Client(inst.port)
+        check(a.reply().startswith("220") and b.reply().startswith("220"), "two sessions greeted")
+        c = Client(inst.port)
+        r = c.reply()
+        check(r.startswith("421 4.3.2"), f"third session refused: {r!r}")
+        check(a.cmd("NOOP").startswith("250"), "the first session goes on")
+        a.cmd("QUIT")
+        a.close()
+        time.sleep(0.3)
+        d = Client(inst.port)
+        check(d.reply().startswith("220"), "a place freed by QUIT is taken again")
+        for x in (b, c, d):
+            x.close()
+
 check.done()
