@@ -14,6 +14,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+
+#include <cctype>
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +27,24 @@
 namespace mail::sendmail {
 
 namespace {
+
+// ORCPT as given over SMTP is "addr-type;xtext" (RFC 3461 §4.2): the
+// address, with its +XX escapes decoded; the report adds "rfc822; ".
+std::string orcpt_address(const std::string& orcpt) {
+    auto semi = orcpt.find(';');
+    std::string x = semi == std::string::npos ? orcpt : orcpt.substr(semi + 1);
+    std::string out;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (x[i] == '+' && i + 2 < x.size() && std::isxdigit(static_cast<unsigned char>(x[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(x[i + 2]))) {
+            out += static_cast<char>(std::stoi(x.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += x[i];
+        }
+    }
+    return out;
+}
 
 constexpr std::time_t k_lease = 3600;          // a run holds a message at most this long
 constexpr size_t k_program_output_limit = 2000;  // bytes of a failing program's output kept
@@ -489,8 +509,8 @@ Status Deliverer::send_bounces(const queue::Message& m) {
             std::string final_rcpt = t->kind == queue::TargetKind::Local && t->value.find('@') == std::string::npos
                                          ? t->value + "@" + host
                                          : t->value;
-            r.recipients.push_back({t->orcpt.empty() ? t->original : t->orcpt, final_rcpt, t->status, t->diag,
-                                    t->last_try});
+            r.recipients.push_back({t->orcpt.empty() ? t->original : orcpt_address(t->orcpt), final_rcpt, t->status,
+                                    t->diag, t->last_try});
         }
         std::string boundary = dsn::make_boundary(r);
         bool headers_only = m.env.ret == "HDRS" || m.env.size - static_cast<long long>(m.env.headers.size()) >
