@@ -55,6 +55,9 @@ struct Conn {
     std::chrono::steady_clock::time_point last_input;
     bool ready_to_commit = false;  // data_end(ok) seen, waiting for the group commit
     bool reading = true;
+    // FEATURE(greet_pause): the greeting waits until then; a client that
+    // talks before it is an early talker and is refused.
+    std::optional<std::chrono::steady_clock::time_point> greet_at;
 };
 
 std::string expand_greeting(const Context& ctx) {
@@ -197,6 +200,7 @@ private:
     void close_conn(int fd);
     void commit_batch();
     void feed_worker();
+    void greet_due();
     void sweep_timeouts();
     void update_interest(Conn& c);
     bool start_worker();
@@ -212,6 +216,8 @@ private:
     int m_worker_pipe = -1;
     pid_t m_worker = -1;
     std::string m_worker_backlog;  // ids not yet written to the worker's pipe
+    std::chrono::milliseconds m_greet_pause{0};
+    std::size_t m_waiting_greetings = 0;
     std::chrono::seconds m_interval{1800};
     long long m_max_sessions = 0;
     long long m_rate = 0;
@@ -294,7 +300,8 @@ void Daemon::accept_from(Listener& l) {
         }
         c.policy = m_policies->make();
         c.session = std::make_unique<smtp::Session>(m_engine, *c.policy, c.client, std::move(ev));
-        c.out = c.session->start();
+        if (m_greet_pause.count() > 0) c.greet_at = now_t + m_greet_pause;
+        else c.out = c.session->start();
         epoll_event e{};
         e.data.fd = fd;
         e.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
@@ -322,6 +329,22 @@ void Daemon::flush(Conn& c) {
 }
 
 void Daemon::on_readable(Conn& c) {
+    if (c.greet_at) {
+        // Bytes (or a hang-up) before the greeting: sendmail's greet_pause.
+        char probe;
+        ssize_t n = ::recv(c.fd, &probe, 1, MSG_PEEK);
+        if (n > 0) {
+            log::notice("rejecting commands from {} due to pre-greeting traffic", c.client.relay_text());
+            c.out = fmt::format("554 5.5.0 {} not accepting messages: traffic before the greeting\r\n",
+                                m_ctx.cfg.hostname());
+            c.greet_at.reset();
+            c.session->end_of_input();
+        } else if (n == 0) {
+            c.greet_at.reset();
+            c.session->end_of_input();
+        }
+        return;
+    }
     char buf[k_read_chunk];
     for (int rounds = 0; rounds < 4 && c.reading && !c.session->closed(); ++rounds) {
         ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
@@ -408,6 +431,22 @@ void Daemon::commit_batch() {
     feed_worker();
 }
 
+// Sends the greeting to sessions whose greet_pause has passed.
+void Daemon::greet_due() {
+    auto now_t = std::chrono::steady_clock::now();
+    m_waiting_greetings = 0;
+    for (auto& [fd, c] : m_conns) {
+        if (!c.greet_at) continue;
+        if (now_t < *c.greet_at) {
+            ++m_waiting_greetings;
+            continue;
+        }
+        c.greet_at.reset();
+        c.out += c.session->start();
+        flush(c);
+    }
+}
+
 // Hands accepted ids to the delivery worker.  When its pipe is full (the
 // worker is behind), the rest waits here and goes on the next turns of the
 // loop; nothing is dropped, so no message waits for the next queue run.
@@ -448,6 +487,11 @@ int Daemon::run() {
     m_interval = m_inv.queue_interval.value_or(std::chrono::minutes(30));
     m_max_sessions = cfg.num("confMAX_DAEMON_CHILDREN");
     m_rate = cfg.num("confCONNECTION_RATE_THROTTLE");
+    if (cfg.feature("greet_pause")) {
+        auto args = cfg.feature_args("greet_pause");
+        long ms = args.empty() || args[0].empty() ? 0 : std::strtol(args[0].c_str(), nullptr, 10);
+        m_greet_pause = std::chrono::milliseconds(ms > 0 ? ms : 0);
+    }
     for (const auto& d : cfg.daemon_options()) {
         auto l = open_listener(d);
         if (!l) {
@@ -510,7 +554,7 @@ int Daemon::run() {
     std::vector<epoll_event> events(256);
     auto last_sweep = std::chrono::steady_clock::now();
     while (!g_stop) {
-        int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), m_worker_backlog.empty() ? 1000 : 10);
+        int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), m_worker_backlog.empty() && m_waiting_greetings == 0 ? 1000 : 10);
         if (n < 0 && errno != EINTR) break;
         for (int i = 0; i < n; ++i) {
             int fd = events[static_cast<std::size_t>(i)].data.fd;
@@ -528,6 +572,7 @@ int Daemon::run() {
         }
         commit_batch();
         feed_worker();
+        greet_due();
         auto now_t = std::chrono::steady_clock::now();
         if (now_t - last_sweep >= std::chrono::seconds(1)) {
             sweep_timeouts();

@@ -110,4 +110,24 @@ with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
         for x in (b, c, d):
             x.close()
 
+
+# FEATURE(greet_pause): a client that talks before the greeting is refused;
+# one that waits is served.
+with tempfile.TemporaryDirectory(prefix="mailroom-limits.") as tmp:
+    inst = Instance(tmp, ["FEATURE(`greet_pause', `400')dnl"])
+    with inst.daemon():
+        time.sleep(0.5)
+        early = Client(inst.port)
+        early.send(b"EHLO early.example\r\n")
+        r = early.reply()
+        check(r.startswith("554 5.5.0") and "220" not in r, f"early talker refused: {r!r}")
+        early.close()
+        polite = Client(inst.port)
+        r = polite.reply()
+        check(r.startswith("220 "), f"a client that waits is greeted: {r!r}")
+        check(polite.cmd("EHLO polite.example").startswith("250-"), "and served")
+        polite.cmd("QUIT")
+        polite.close()
+        check("due to pre-greeting traffic" in inst.log(), "the early talker is logged")
+
 check.done()
