@@ -142,16 +142,24 @@ Result<Queue> Queue::open(const std::string& dir) {
     struct stat st {};
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return make_error(EX_CANTCREAT, fmt::format("{}: queue directory missing", dir));
-    auto db = sqlite::Db::open(dir + "/queue.db", sqlite::Db::Mode::Create);
-    if (!db) return db.error();
-    // WAL.  Only acceptance must be durable when the commit returns, so
-    // insert() switches to synchronous=FULL for its transaction; every other
-    // change (claims, target states, bounces) commits with NORMAL: a power
-    // loss may roll such a change back, which repeats a delivery at worst
-    // and never loses one (docs/queue.md, "Durability").
-    TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
-    TRY(db->exec(k_schema));
-    return Queue(dir, std::move(*db));
+    // Two processes creating a new queue at once (the daemon and its
+    // delivery worker) can find the database busy while the other switches
+    // it to WAL, which SQLite reports at once instead of waiting: try again
+    // for a few seconds.
+    for (int attempt = 0;; ++attempt) {
+        auto db = sqlite::Db::open(dir + "/queue.db", sqlite::Db::Mode::Create);
+        if (!db) return db.error();
+        // WAL.  Only acceptance must be durable when the commit returns, so
+        // insert() switches to synchronous=FULL for its transaction; every
+        // other change (claims, target states, bounces) commits with NORMAL:
+        // a power loss may roll such a change back, which repeats a delivery
+        // at worst and never loses one (docs/queue.md, "Durability").
+        Status s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+        if (s) s = db->exec(k_schema);
+        if (s) return Queue(dir, std::move(*db));
+        if (s.error().exit_code != EX_TEMPFAIL || attempt >= 100) return s.error();
+        ::usleep(50 * 1000);
+    }
 }
 
 Status Queue::insert(Message& m, BodySource& body) {

@@ -516,7 +516,15 @@ int Daemon::run() {
     std::signal(SIGPIPE, SIG_IGN);
 
     // The worker is forked before this process opens the queue: SQLite
-    // connections must not cross fork().
+    // connections must not cross fork().  The queue is created first, so
+    // the two do not race to create it.
+    {
+        auto created = queue::Queue::open(cfg.str("QUEUE_DIR"));
+        if (!created) {
+            log::error("{}", created.error().message);
+            return created.error().exit_code;
+        }
+    }
     m_ctx.abandon_router();
     if (!start_worker()) {
         log::error("cannot start the delivery worker: {}", std::strerror(errno));
