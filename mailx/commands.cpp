@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -398,8 +399,12 @@ int cmd_pipe(Session& s, std::string_view a) {
         s.say(fmt::format("{}: cannot run", command));
         return 1;
     }
+    struct sigaction ignore {}, saved {};
+    ignore.sa_handler = SIG_IGN;  // a command that stops reading must not kill us
+    sigaction(SIGPIPE, &ignore, &saved);
     std::fwrite(text.data(), 1, text.size(), p);
     int st = ::pclose(p);
+    sigaction(SIGPIPE, &saved, nullptr);
     s.current = list.back();
     if (st != 0) {
         s.say(fmt::format("\"{}\" exited with status {}", command, WIFEXITED(st) ? WEXITSTATUS(st) : 128));

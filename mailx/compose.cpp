@@ -62,6 +62,11 @@ int run_capture(const Session& s, const std::string& command, const std::string*
         _exit(127);
     }
     close(out_pipe[1]);
+    // A command that exits without reading its input (~| exit 3) must not
+    // kill us with SIGPIPE; the write just fails.
+    struct sigaction ignore {}, saved {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &saved);
     if (input) {
         close(in_pipe[0]);
         // Write in a child-free way: small inputs fit the pipe; larger
@@ -100,6 +105,7 @@ int run_capture(const Session& s, const std::string& command, const std::string*
         }
     }
     close(out_pipe[0]);
+    sigaction(SIGPIPE, &saved, nullptr);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

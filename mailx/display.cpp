@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <unistd.h>
 
@@ -96,8 +97,12 @@ void page_out(Session& s, const std::string& text) {
         std::fflush(stdout);
         std::string pager = s.vars.str("PAGER", "more");
         if (FILE* p = ::popen(pager.c_str(), "w")) {
+            struct sigaction ignore {}, saved {};
+            ignore.sa_handler = SIG_IGN;  // quitting the pager early must not kill us
+            sigaction(SIGPIPE, &ignore, &saved);
             std::fwrite(text.data(), 1, text.size(), p);
             ::pclose(p);
+            sigaction(SIGPIPE, &saved, nullptr);
             return;
         }
     }
