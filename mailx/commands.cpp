@@ -6,6 +6,7 @@
 #include "mailx/display.h"
 #include "mailx/msglist.h"
 #include "mailx/session.h"
+#include "mailx/shell.h"
 #include "mailx/summary.h"
 #include "mailx/text.h"
 
@@ -64,26 +65,6 @@ std::vector<std::string> words(std::string_view args) {
     }
     if (have) out.push_back(cur);
     return out;
-}
-
-int run_shell(Session& s, const std::string& command) {
-    std::fflush(stdout);
-    std::string shell = s.vars.str("SHELL", "/bin/sh");
-    pid_t pid = fork();
-    if (pid < 0) {
-        s.complain(fmt::format("fork: {}", std::strerror(errno)));
-        return 1;
-    }
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        if (command.empty()) execl(shell.c_str(), shell.c_str(), static_cast<char*>(nullptr));
-        else execl(shell.c_str(), shell.c_str(), "-c", "--", command.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // The current message after deleting: the first undeleted one after the
@@ -426,7 +407,7 @@ int edit_common(Session& s, std::string_view a, const char* var, const char* fal
         auto e = s.folder->entry(n);
         bool ok = ::write(fd, e.data(), e.size()) == static_cast<ssize_t>(e.size());
         ::close(fd);
-        if (ok) run_shell(s, s.vars.str(var, fallback) + " " + tmpl);
+        if (ok) run_shell(s.vars, s.vars.str(var, fallback) + " " + tmpl);
         ::unlink(tmpl);
         mark_read(s, n);
         s.current = n;
@@ -593,7 +574,7 @@ int cmd_folders(Session& s, std::string_view) {
         return 1;
     }
     if (dir[0] != '/') dir = s.env.home + "/" + dir;
-    return run_shell(s, s.vars.str("LISTER", "ls") + " '" + dir + "'") == 0 ? 0 : 1;
+    return run_shell(s.vars, s.vars.str("LISTER", "ls") + " '" + dir + "'") == 0 ? 0 : 1;
 }
 
 int cmd_inc(Session& s, std::string_view) {
@@ -787,13 +768,13 @@ int cmd_cd(Session& s, std::string_view a) {
 
 int cmd_shell(Session& s, std::string_view a) {
     std::string command = s.shell_command(mail::trim(a));
-    run_shell(s, command);
+    run_shell(s.vars, command);
     s.say("!");
     return 0;
 }
 
 int cmd_sh(Session& s, std::string_view) {
-    run_shell(s, "");
+    run_shell(s.vars, "");
     return 0;
 }
 

@@ -6,9 +6,11 @@
 #include "mailx/input.h"
 #include "mailx/mime_send.h"
 #include "mailx/msglist.h"
+#include "mailx/shell.h"
 
 #include "libmail/mailbox/mbox.h"
 #include "libmail/message/header.h"
+#include "libmail/proc/spawn.h"
 #include "libmail/util/clock.h"
 #include "libmail/util/strings.h"
 
@@ -106,26 +108,7 @@ int run_capture(const Session& s, const std::string& command, const std::string*
     }
     close(out_pipe[0]);
     sigaction(SIGPIPE, &saved, nullptr);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-int run_shell_plain(const Session& s, const std::string& command) {
-    std::fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return 127;
-    std::string shell = s.vars.str("SHELL", "/bin/sh");
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        execl(shell.c_str(), shell.c_str(), "-c", "--", command.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return wait_status(pid);
 }
 
 void ensure_newline(std::string& text) {
@@ -221,7 +204,7 @@ void edit_body(Collect& c, const char* var, const char* fallback) {
     bool ok = ::write(fd, c.d.body.data(), c.d.body.size()) == static_cast<ssize_t>(c.d.body.size());
     ::close(fd);
     if (ok) {
-        run_shell_plain(c.s, c.s.vars.str(var, fallback) + " " + tmpl);
+        run_shell(c.s.vars, c.s.vars.str(var, fallback) + " " + tmpl);
         bool read_ok = false;
         std::string text = read_file(tmpl, read_ok);
         if (read_ok) {
@@ -277,7 +260,7 @@ void tilde(Collect& c, const std::string& line) {
     std::string arg(mail::trim(std::string_view(line).substr(line.size() > 1 ? 2 : 1)));
     switch (cmd) {
     case '!':
-        run_shell_plain(s, s.shell_command(arg));
+        run_shell(s.vars, s.shell_command(arg));
         s.say("!");
         break;
     case '.':
@@ -621,20 +604,9 @@ int compose_and_send(Session& s, Draft d) {
     }
     close(fds[0]);
     signal(SIGPIPE, SIG_IGN);
-    std::size_t off = 0;
-    while (off < message.size()) {
-        ssize_t w = ::write(fds[1], message.data() + off, message.size() - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        off += static_cast<std::size_t>(w);
-    }
+    (void)mail::proc::write_all(fds[1], message);  // a sendmail that stops reading reports through its status
     close(fds[1]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int code = wait_status(pid);
     if (code != 0) {
         s.complain(fmt::format("Can't send mail: sendmail process failed with error code {}", code));
         if (write_dead(s, d.body))

@@ -8,6 +8,7 @@
 #include "mta/sendmail/intake.h"
 
 #include "libmail/log/log.h"
+#include "libmail/proc/spawn.h"
 #include "libmail/queue/queue.h"
 #include "libmail/smtp/session.h"
 #include "mta/sendmail/deliver.h"
@@ -19,21 +20,6 @@
 #include <unistd.h>
 
 namespace mail::sendmail {
-
-namespace {
-
-bool write_all(int fd, const std::string& s) {
-    std::size_t off = 0;
-    while (off < s.size()) {
-        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        off += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-}  // namespace
 
 int serve_stdio(const Invocation& inv, Context& ctx) {
     std::signal(SIGPIPE, SIG_IGN);
@@ -63,7 +49,7 @@ int serve_stdio(const Invocation& inv, Context& ctx) {
     }
     auto policy = (*factory)->make();
     smtp::Session session(engine_options(ctx), *policy, client, std::move(ev));
-    if (!write_all(1, session.start())) return EX_IOERR;
+    if (!proc::write_all(1, session.start())) return EX_IOERR;
     std::vector<std::string> accepted;
     char buf[65536];
     while (!session.closed()) {
@@ -97,7 +83,7 @@ int serve_stdio(const Invocation& inv, Context& ctx) {
             }
             out += session.commit_done(reply);
         }
-        if (!write_all(1, out)) break;
+        if (!proc::write_all(1, out)) break;
     }
     // Deliver what was accepted, as the command-line path does.
     char mode = delivery_mode(ctx.cfg);
