@@ -4,6 +4,9 @@
 # It makes a temporary directory ($T, removed on exit), and offers:
 #   make_instance DIR [opt]  an instance in DIR (domain test.example; opt: --port N)
 #   free_port                a free TCP port on 127.0.0.1
+#   fake_sendmail            $T/fakesm: keeps each call's argv ($OUT/N.args) and
+#                            input ($OUT/N.msg), exits $FAKESM_EXIT (default 0);
+#                            then `last args|msg` is the newest, `nsent` counts
 #   use_instance DIR [user]  source DIR/env.sh for that user
 #   expect_eq GOT WANT WHAT  fail with "WHAT: got …, want …"
 #   expect_contains FILE TEXT, expect_not_contains FILE TEXT
@@ -67,3 +70,18 @@ wait_for() {
 }
 
 finish() { echo "$PASSED passed, 0 failed"; }
+
+fake_sendmail() {
+    cat > "$T/fakesm" <<'SH'
+#!/bin/sh
+n=$(ls "$OUT" | wc -l)
+printf '%s\n' "$@" > "$OUT/$n.args"
+cat > "$OUT/$n.msg"
+exit "${FAKESM_EXIT:-0}"
+SH
+    chmod +x "$T/fakesm"
+    export OUT=$T/out
+    mkdir -p "$OUT"
+}
+last() { ls "$OUT"/*."$1" | sort -V | tail -1; }
+nsent() { ls "$OUT" | grep -c '\.msg$'; }

@@ -11,19 +11,8 @@ H=$I/home/tony
 S=$I/spool
 export MAILRC=$T/mailrc
 
-# A fake sendmail that keeps its argv and input.
-cat > "$T/fakesm" <<'SH'
-#!/bin/sh
-n=$(ls "$OUT" | wc -l)
-printf '%s\n' "$@" > "$OUT/$n.args"
-cat > "$OUT/$n.msg"
-SH
-chmod +x "$T/fakesm"
-export OUT=$T/out
-mkdir -p "$OUT"
+fake_sendmail
 printf 'set sendmail=%s\n' "$T/fakesm" > "$MAILRC"
-last() { ls "$OUT"/*."$1" | sort -V | tail -1; }
-nsent() { ls "$OUT" | grep -c '\.msg$'; }
 
 box() {  # box FILE N: messages 1..N from cK@x.org, To tony and zK, Cc wK, 8 body lines
     : > "$1"

@@ -11,18 +11,8 @@ H=$I/home/tony
 S=$I/spool
 export MAILRC=$T/mailrc
 
-cat > "$T/fakesm" <<'SH'
-#!/bin/sh
-n=$(ls "$OUT" | wc -l)
-printf '%s\n' "$@" > "$OUT/$n.args"
-cat > "$OUT/$n.msg"
-SH
-chmod +x "$T/fakesm"
-export OUT=$T/out
-mkdir -p "$OUT"
+fake_sendmail
 printf 'set sendmail=%s\n' "$T/fakesm" > "$MAILRC"
-last() { ls "$OUT"/*."$1" | sort -V | tail -1; }
-nsent() { ls "$OUT" | grep -c '\.msg$'; }
 # The body sendmail got: everything after the first empty line.
 sent_body() { sed '1,/^$/d' "$(last msg)"; }
 # The header sendmail got, without the Date: and Message-ID: lines that change.

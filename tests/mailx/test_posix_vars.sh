@@ -14,19 +14,8 @@ H=$I/home/tony
 S=$I/spool
 export MAILRC=$T/mailrc
 
-cat > "$T/fakesm" <<'SH'
-#!/bin/sh
-n=$(ls "$OUT" | wc -l)
-printf '%s\n' "$@" > "$OUT/$n.args"
-cat > "$OUT/$n.msg"
-exit "${FAKESM_EXIT:-0}"
-SH
-chmod +x "$T/fakesm"
-export OUT=$T/out
-mkdir -p "$OUT"
+fake_sendmail
 printf 'set sendmail=%s\n' "$T/fakesm" > "$MAILRC"
-last() { ls "$OUT"/*."$1" | sort -V | tail -1; }
-nsent() { ls "$OUT" | grep -c '\.msg$'; }
 sent_body() { sed '1,/^$/d' "$(last msg)"; }
 argv() { tr '\n' ' ' < "$(last args)"; }
 

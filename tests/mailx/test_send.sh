@@ -9,18 +9,7 @@ use_instance "$I" peter
 H=$I/home/peter
 S=$I/spool
 
-# A fake sendmail that keeps its argv and input.
-cat > "$T/fakesm" <<'SH'
-#!/bin/sh
-n=$(ls "$OUT" | wc -l)
-printf '%s\n' "$@" > "$OUT/$n.args"
-cat > "$OUT/$n.msg"
-exit "${FAKESM_EXIT:-0}"
-SH
-chmod +x "$T/fakesm"
-export OUT=$T/out
-mkdir -p "$OUT"
-last() { ls "$OUT"/*.$1 | sort -V | tail -1; }
+fake_sendmail
 
 cat > "$H/.mailrc" <<RC
 set sendmail=$T/fakesm

@@ -11,19 +11,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 from tmuxlib import Term, instance_env, make_instance  # noqa: E402
 
 SRC = os.environ["MAILROOM_SRC"]
 BUILD = os.environ["MAILROOM_BUILD"]
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
+check = Checks()
 
 
 def sent(out):
@@ -223,4 +217,4 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
     finally:
         term.close()
 
-print(f"{passed} passed, 0 failed")
+check.done()

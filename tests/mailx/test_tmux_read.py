@@ -10,19 +10,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 from tmuxlib import Term, instance_env, make_instance, wait_file  # noqa: E402
 
 SRC = os.environ["MAILROOM_SRC"]
 BUILD = os.environ["MAILROOM_BUILD"]
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
+check = Checks()
 
 
 def send(inst, sender, rcpt, subject, msgid, body):
@@ -132,4 +126,4 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
     saved = open(os.path.join(home, "saved.mbox"), "rb").read().decode()
     check(saved.startswith("From john@test.example") and "Lunch at noon?" in saved, "s wrote message 1")
 
-print(f"{passed} passed, 0 failed")
+check.done()

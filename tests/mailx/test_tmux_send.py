@@ -9,19 +9,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
 from tmuxlib import Term, instance_env, make_instance, wait_file  # noqa: E402
 
 SRC = os.environ["MAILROOM_SRC"]
 BUILD = os.environ["MAILROOM_BUILD"]
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
+check = Checks()
 
 
 with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
@@ -90,4 +84,4 @@ with tempfile.TemporaryDirectory(prefix="mailroom-mailx.") as tmp:
     finally:
         term.close()
 
-print(f"{passed} passed, 0 failed")
+check.done()

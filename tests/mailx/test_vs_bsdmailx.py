@@ -11,21 +11,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import Checks  # noqa: E402
+
 SRC = os.environ["MAILROOM_SRC"]
 BUILD = os.environ["MAILROOM_BUILD"]
 PEERS = os.environ.get("MAILROOM_PEERS", os.path.join(SRC, "var/peers"))
 BSD = os.path.join(PEERS, "bsd-mailx/usr/bin/bsd-mailx")
 OURS = os.path.join(BUILD, "mailx/mailx")
 LINE = re.compile(r"^(.)(.)\s*(\d+) (.{17})  (.{16}) +(\d+)/(\d+)\s+(.*)$")
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if not cond:
-        print(f"FAIL: {what}", file=sys.stderr)
-        sys.exit(1)
-    passed += 1
+check = Checks()
 
 
 def summaries(prog, box, home):
@@ -71,4 +66,4 @@ with tempfile.TemporaryDirectory(prefix="mailroom-vs.") as tmp:
         check(decode(raw).startswith(ours_subj), f"{n}: our subject {ours_subj!r} is a prefix of {decode(raw)!r}")
         check(len(ours_subj) >= min(len(decode(raw)), 20), f"{n}: our subject is not cut short: {ours_subj!r}")
 
-print(f"{passed} passed, 0 failed")
+check.done()
