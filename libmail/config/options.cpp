@@ -66,6 +66,7 @@ constexpr OptionDef k_options[] = {
     {"confMIN_QUEUE_AGE", "MinQueueAge", T::Duration, "0s", 0, 0, "shortest time between two attempts of one message", "", 'm'},
     {"confDOUBLE_BOUNCE_ADDRESS", "DoubleBounceAddress", T::String, "postmaster", 0, 0, "where a bounce that cannot be returned goes"},
     {"confFORWARD_PATH", "ForwardPath", T::String, "$z/.forward", 0, 0, "colon-separated list of .forward files ($z = home, $w = host)"},
+    {"confRUN_AS_USER", "RunAsUser", T::String, "mail", 0, 0, "who the SMTP daemon's sessions run as after binding its ports, when started as root (user, or uid:gid); an instance uses it only if its sendmail.mc sets it"},
     {"confDEF_USER_ID", "DefaultUser", T::String, "daemon", 0, 0, "identity for files and programs named by root-owned aliases (user, or uid:gid)"},
     {"QUEUE_DIR", "QueueDirectory", T::Path, "/var/spool/mqueue", 0, 0, "the queue directory (holds the queue database)"},
     {"ALIAS_FILE", "AliasFile", T::List, "/etc/aliases", 0, 0, "aliases file(s); each is compiled to FILE.db by newaliases"},

@@ -8,6 +8,7 @@
 #include "libmail/util/strings.h"
 #include "mta/sendmail/deliver.h"
 #include "mta/sendmail/intake.h"
+#include "mta/sendmail/privilege.h"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -203,7 +205,10 @@ private:
     void greet_due();
     void sweep_timeouts();
     void update_interest(Conn& c);
-    bool start_worker();
+    int supervise(const std::optional<Identity>& id);
+    pid_t start_worker(int in);
+    pid_t start_sessions(int out, const std::optional<Identity>& id);
+    int serve();
 
     const Invocation& m_inv;
     Context& m_ctx;
@@ -214,7 +219,8 @@ private:
     std::optional<queue::Queue> m_queue;
     int m_epoll = -1;
     int m_worker_pipe = -1;
-    pid_t m_worker = -1;
+    pid_t m_supervisor = -1;
+    std::optional<Identity> m_identity;
     std::string m_worker_backlog;  // ids not yet written to the worker's pipe
     std::chrono::milliseconds m_greet_pause{0};
     std::size_t m_waiting_greetings = 0;
@@ -225,24 +231,100 @@ private:
     long long m_rate_count = 0;
 };
 
-bool Daemon::start_worker() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+// Children of the supervisor die with it (PR_SET_PDEATHSIG), so a killed
+// daemon never leaves a session process holding the ports.  The setting is
+// made after any change of identity, which would clear it.
+static void die_with_parent(pid_t parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) _exit(0);
+}
+
+pid_t Daemon::start_worker(int in) {
     pid_t pid = ::fork();
-    if (pid < 0) return false;
     if (pid == 0) {
-        ::close(fds[1]);
         for (auto& l : m_listeners) ::close(l.fd);
-        for (auto& [fd, c] : m_conns) ::close(fd);
-        m_ctx.abandon_router();  // the parent's SQLite handles stay the parent's
-        delivery_worker(m_ctx, fds[0], m_interval);
+        die_with_parent(m_supervisor);
+        delivery_worker(m_ctx, in, m_interval);
     }
-    ::close(fds[0]);
-    if (m_worker_pipe >= 0) ::close(m_worker_pipe);
-    m_worker_pipe = fds[1];
-    ::fcntl(m_worker_pipe, F_SETFL, O_NONBLOCK);
-    m_worker = pid;
-    return true;
+    return pid;
+}
+
+pid_t Daemon::start_sessions(int out, const std::optional<Identity>& id) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (id) {
+            if (Status s = become(*id); !s) {
+                log::error("{}", s.error().message);
+                _exit(s.error().exit_code);
+            }
+        }
+        die_with_parent(m_supervisor);
+        m_worker_pipe = out;
+        ::fcntl(m_worker_pipe, F_SETFL, O_NONBLOCK);
+        _exit(serve());
+    }
+    return pid;
+}
+
+// The supervisor keeps the listening sockets and two children: the delivery
+// worker (root in system mode: it becomes each recipient) and the session
+// loop (RunAsUser in system mode), and restarts either one that dies.  It
+// holds both ends of the pipe between them, so ids written while the worker
+// restarts wait in the pipe.  A child that fails within two seconds of
+// starting stops the daemon with its exit code instead of being restarted
+// in a loop (a bad RunAsUser, an unreadable queue).
+int Daemon::supervise(const std::optional<Identity>& id) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        log::error("cannot make the delivery pipe: {}", std::strerror(errno));
+        return EX_OSERR;
+    }
+    m_supervisor = ::getpid();
+    using Clock = std::chrono::steady_clock;
+    struct Child {
+        const char* what;
+        pid_t pid = -1;
+        Clock::time_point started;
+    };
+    Child worker{"delivery worker", -1, {}}, sessions{"session loop", -1, {}};
+    auto start = [&](Child& c) {
+        c.pid = &c == &worker ? start_worker(fds[0]) : start_sessions(fds[1], id);
+        c.started = Clock::now();
+        if (c.pid < 0) log::error("cannot start the {}: {}", c.what, std::strerror(errno));
+    };
+    start(worker);
+    start(sessions);
+    int result = EX_OK;
+    while (!g_stop) {
+        int status = 0;
+        pid_t pid = ::waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            ::sleep(1);  // ECHILD: a fork failed; try again below
+        }
+        for (Child* c : {&worker, &sessions}) {
+            if (pid > 0 && pid != c->pid) continue;
+            if (pid > 0) {
+                bool early = Clock::now() - c->started < std::chrono::seconds(2);
+                int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+                log::error("{} exited ({}); {}", c->what,
+                           WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status)) : fmt::format("status {}", code),
+                           early && code != 0 ? "stopping" : "restarting");
+                c->pid = -1;
+                if (early && code != 0) {
+                    result = code;
+                    g_stop = 1;
+                    break;
+                }
+            }
+            if (c->pid < 0 && !g_stop) start(*c);
+        }
+    }
+    for (Child* c : {&sessions, &worker})
+        if (c->pid > 0) ::kill(c->pid, SIGTERM);
+    for (Child* c : {&sessions, &worker})
+        if (c->pid > 0) ::waitpid(c->pid, nullptr, 0);
+    return result;
 }
 
 void Daemon::update_interest(Conn& c) {
@@ -501,6 +583,26 @@ int Daemon::run() {
         }
         m_listeners.push_back(*l);
     }
+    // The queue is created (and, in system mode, handed to RunAsUser) before
+    // anything forks, so the children do not race to create it and errors
+    // still reach the terminal.
+    {
+        auto created = queue::Queue::open(cfg.str("QUEUE_DIR"));
+        if (!created) {
+            fmt::print(stderr, "sendmail: {}\n", created.error().message);
+            log::error("{}", created.error().message);
+            return created.error().exit_code;
+        }
+    }
+    auto identity = session_identity(cfg);
+    Status handed = identity ? Status{} : Status{identity.error()};
+    if (identity && *identity) handed = hand_queue_to(cfg.str("QUEUE_DIR"), **identity);
+    if (!handed) {
+        fmt::print(stderr, "sendmail: {}\n", handed.error().message);
+        log::error("{}", handed.error().message);
+        return handed.error().exit_code;
+    }
+    m_identity = *identity;
     if (m_inv.mode != Mode::DaemonForeground) {
         pid_t pid = ::fork();
         if (pid < 0) return EX_OSERR;
@@ -515,21 +617,17 @@ int Daemon::run() {
     sigaction(SIGINT, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    // The worker is forked before this process opens the queue: SQLite
-    // connections must not cross fork().  The queue is created first, so
-    // the two do not race to create it.
-    {
-        auto created = queue::Queue::open(cfg.str("QUEUE_DIR"));
-        if (!created) {
-            log::error("{}", created.error().message);
-            return created.error().exit_code;
-        }
-    }
+    // Everything above ran with the privileges we were started with; the
+    // sessions run as RunAsUser from here on (docs/trust.md).  SQLite
+    // connections must not cross fork(), so the supervisor keeps none.
     m_ctx.abandon_router();
-    if (!start_worker()) {
-        log::error("cannot start the delivery worker: {}", std::strerror(errno));
-        return EX_OSERR;
-    }
+    return supervise(m_identity);
+}
+
+// The session loop: accepts connections and runs SMTP sessions until told
+// to stop.  Runs unprivileged in system mode.
+int Daemon::serve() {
+    const config::Config& cfg = m_ctx.cfg;
     auto q = queue::Queue::open(cfg.str("QUEUE_DIR"));
     if (!q) {
         log::error("{}", q.error().message);
@@ -594,21 +692,10 @@ int Daemon::run() {
             flush(c);
             close_conn(fd);
         }
-        // A dead worker is restarted.  It never uses the descriptors (or
-        // SQLite connections) it inherits; it opens its own.
-        int status = 0;
-        if (m_worker > 0 && ::waitpid(m_worker, &status, WNOHANG) == m_worker) {
-            log::error("delivery worker exited (status {}); restarting", status);
-            start_worker();
-        }
     }
     log::info("stopping daemon");
     for (auto& [fd, c] : m_conns) ::close(fd);
     if (m_worker_pipe >= 0) ::close(m_worker_pipe);
-    if (m_worker > 0) {
-        ::kill(m_worker, SIGTERM);
-        ::waitpid(m_worker, nullptr, 0);
-    }
     return EX_OK;
 }
 
