@@ -1,0 +1,884 @@
+// engine.cpp — see engine.h.  Section references are to
+// ../shared/reference/procmail.md.
+#include "filters/procmail/engine.h"
+
+#include "filters/common/abstract.h"
+#include "filters/procmail/regex.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace mail::procmail {
+
+namespace {
+
+constexpr double k_score_max = 2147483647.0;
+
+// procmail's renvint(): a number is its value; on/y/t/e → 1, off/n/f/d → 0,
+// a… → 2; anything else keeps `old`.
+long bool_value(std::string_view v, long old) {
+    std::size_t i = 0;
+    while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
+    v.remove_prefix(i);
+    if (v.empty()) return old;
+    if ((v[0] >= '0' && v[0] <= '9') || v[0] == '-' || v[0] == '+') return std::strtol(std::string(v).c_str(), nullptr, 10);
+    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(v[0])));
+    if (v.size() >= 2 && c == 'o') {
+        char d = static_cast<char>(std::tolower(static_cast<unsigned char>(v[1])));
+        if (d == 'n') return 1;
+        if (d == 'f') return 0;
+    }
+    if (c == 'y' || c == 't' || c == 'e') return 1;
+    if (c == 'n' || c == 'f' || c == 'd') return 0;
+    if (c == 'a') return 2;
+    return old;
+}
+
+// Pipes, filters and forwards get the text with one newline added unless it
+// already ends in an empty line (§1.8).
+std::string with_final_newline(std::string_view text) {
+    std::string t(text);
+    if (!(t.size() >= 2 && t[t.size() - 1] == '\n' && t[t.size() - 2] == '\n')) t += '\n';
+    return t;
+}
+
+bool parse_long(std::string_view s, long* out) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::string t(s.substr(i));
+    if (t.empty()) return false;
+    char* end = nullptr;
+    errno = 0;
+    long v = std::strtol(t.c_str(), &end, 10);
+    if (end == t.c_str() || errno != 0) return false;
+    *out = v;
+    return true;
+}
+
+}  // namespace
+
+struct Engine::Frame {
+    bool lastcond;
+    bool prevcond;
+};
+
+Engine::Engine(Message message, Settings settings, Actions& actions)
+    : m_msg(std::move(message)), m_settings(std::move(settings)), m_actions(actions) {}
+
+Engine::~Engine() {
+    if (m_global_lock) m_actions.unlock(*m_global_lock);
+    if (m_log_fd >= 0) ::close(m_log_fd);
+}
+
+// ---- logging ----------------------------------------------------------------
+
+void Engine::log_raw(std::string_view text) {
+    // The explain mode writes nothing anywhere but its report on stdout.
+    int fd = m_settings.explain ? 1 : m_log_fd >= 0 ? m_log_fd : 2;
+    while (!text.empty()) {
+        ssize_t n = ::write(fd, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void Engine::diag(std::string_view text) {
+    std::string line = "procmail: ";
+    line.append(text);
+    line += '\n';
+    log_raw(line);
+}
+
+bool Engine::want_abstract() const {
+    if (m_logabstract == 0) return false;
+    if (m_logabstract < 0) return m_log_fd >= 0 || m_verbose;
+    return true;
+}
+
+void Engine::write_abstract(std::string_view folder, uint64_t bytes) {
+    if (!want_abstract()) return;
+    log_raw(filters::log_abstract(m_msg.text(), folder, bytes));
+}
+
+// ---- variables --------------------------------------------------------------
+
+long Engine::timing(std::string_view name) const {
+    long v = 0;
+    if (const std::string* s = m_vars.get(name); s && parse_long(*s, &v)) return v;
+    if (name == "LOCKSLEEP") return 8;
+    if (name == "LOCKTIMEOUT") return 1024;
+    if (name == "SUSPEND") return 16;
+    return 0;
+}
+
+const std::string* Engine::get(std::string_view name) { return m_vars.get(name); }
+
+std::string Engine::special(char c) {
+    switch (c) {
+        case '$': return std::to_string(::getpid());
+        case '?': return std::to_string(m_last_status);
+        case '#': return std::to_string(m_settings.args.size());
+        case '-': return m_vars.value("LASTFOLDER");
+        case '_': return m_current_file;
+        case '=': return std::to_string(m_last_score);
+        case '0': return m_settings.argv0;
+        default: return {};
+    }
+}
+
+void Engine::set_logfile(const std::string& path) {
+    if (m_log_fd >= 0) ::close(m_log_fd);
+    m_log_fd = -1;
+    if (path.empty() || m_settings.explain) return;
+    m_log_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+}
+
+void Engine::change_maildir(const std::string& dir) {
+    if (::chdir(dir.c_str()) != 0) {
+        diag("Couldn't chdir to \"" + dir + "\"");
+        m_vars.set("MAILDIR", ".");
+    }
+}
+
+void Engine::set_lockfile(const std::string& path) {
+    if (m_global_lock) {
+        m_actions.unlock(*m_global_lock);
+        m_global_lock.reset();
+        m_global_lock_path.clear();
+    }
+    if (path.empty()) return;
+    m_global_lock = m_actions.lock(path);
+    if (m_global_lock) m_global_lock_path = path;
+}
+
+void Engine::unset(std::string_view name) {
+    m_vars.unset(name);
+    if (name == "LOGFILE") set_logfile("");
+    else if (name == "LOCKFILE") set_lockfile("");
+    else if (name == "SWITCHRC") {
+        // Unsetting SWITCHRC ends the current rcfile.
+        m_switched = true;
+        m_switch_to.clear();
+    }
+}
+
+void Engine::assign(std::string_view name, std::string value, bool from_cmdline) {
+    if (m_verbose) diag("Assigning \"" + std::string(name) + "=" + value + "\"");
+    if (m_observer) m_observer->assignment(m_current_file, m_current_line, name, value);
+    if (name == "INCLUDERC" || name == "SWITCHRC") {
+        if (from_cmdline) return;
+        if (name == "SWITCHRC") {
+            m_switched = true;
+            m_switch_to = value;
+            return;
+        }
+        if (!value.empty()) {
+            if (m_include_depth > 64) {
+                diag("Couldn't read \"" + value + "\"");
+                return;
+            }
+            ++m_include_depth;
+            std::string saved = m_current_file;
+            run_rcfile(value);
+            m_current_file = saved;
+            --m_include_depth;
+        }
+        return;
+    }
+    if (name == "LOG") {
+        log_raw(value);
+        return;
+    }
+    if (name == "HOST") {
+        if (value != m_settings.hostname) {
+            m_host_mismatch = true;
+            return;
+        }
+    }
+    m_vars.set(name, value);
+    if (name == "MAILDIR") change_maildir(value);
+    else if (name == "LOGFILE") set_logfile(value);
+    else if (name == "VERBOSE") m_verbose = static_cast<int>(bool_value(value, m_verbose));
+    else if (name == "LOGABSTRACT") m_logabstract = static_cast<int>(bool_value(value, m_logabstract));
+    else if (name == "LOCKFILE") set_lockfile(value);
+    else if (name == "UMASK") {
+        char* end = nullptr;
+        long u = std::strtol(value.c_str(), &end, 8);
+        if (end != value.c_str()) {
+            m_umask = static_cast<mode_t>(u & 0777);
+            ::umask(m_umask);
+        }
+    } else if (name == "LINEBUF") {
+        long n = 0;
+        if (parse_long(value, &n)) m_linebuf = static_cast<std::size_t>(std::max<long>(n, 128));
+    } else if (name == "TIMEOUT") {
+        long n = 0;
+        if (parse_long(value, &n)) m_timeout = n;
+    } else if (name == "SHIFT") {
+        long n = 0;
+        if (parse_long(value, &n) && n > 0) {
+            auto& a = m_settings.args;
+            a.erase(a.begin(), a.begin() + std::min<long>(n, static_cast<long>(a.size())));
+        }
+    } else if (name == "DELIVERED") {
+        if (bool_value(value, 0) == 1 && !m_settings.explain) {
+            // The parent reports success to the MTA at once; the child
+            // carries on (and can lose the mail: §4.3).
+            pid_t pid = ::fork();
+            if (pid > 0) _exit(0);
+            m_delivered = true;
+        }
+    } else if (name == "EXITCODE" || name == "TRAP") {
+        // read at the end
+    }
+}
+
+// ---- rcfiles ------------------------------------------------------------------
+
+bool Engine::run_rcfile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    struct stat st {};
+    if (!in || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        diag("Couldn't read \"" + path + "\"");
+        return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return run_rcfile_text(path, ss.str());
+}
+
+bool Engine::run_rcfile_text(const std::string& display, std::string_view text) {
+    std::string name = display;
+    std::string body(text);
+    for (int hops = 0;; ++hops) {
+        ParsedRcfile rc = parse_rcfile(body);
+        m_current_file = name;
+        run_items(name, rc);
+        if (!m_switched || stopped() || hops > 64) break;
+        m_switched = false;
+        if (m_switch_to.empty()) break;
+        // SWITCHRC: continue in the new file; $_ shows its absolute path.
+        name = m_switch_to;
+        if (!name.empty() && name[0] != '/') {
+            char cwd[4096];
+            if (::getcwd(cwd, sizeof cwd)) name = std::string(cwd) + "/" + name;
+        }
+        m_switch_to.clear();
+        std::ifstream in(name, std::ios::binary);
+        if (!in) {
+            diag("Couldn't read \"" + name + "\"");
+            break;
+        }
+        std::stringstream ss;
+        ss << in.rdbuf();
+        body = ss.str();
+    }
+    m_switched = false;
+    return true;
+}
+
+bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
+    std::vector<Frame> stack;
+    const auto& items = rc.items;
+    for (std::size_t i = 0; i < items.size() && !stopped() && !m_switched; ++i) {
+        const Item& it = items[i];
+        m_current_line = it.line;
+        switch (it.kind) {
+            case ItemKind::Assign: {
+                if (it.line > 0 && static_cast<std::size_t>(it.line) <= rc.line_lengths.size() &&
+                    rc.line_lengths[static_cast<std::size_t>(it.line) - 1] >= m_linebuf) {
+                    diag("Exceeded LINEBUF");
+                    m_vars.set("PROCMAIL_OVERFLOW", "yes");
+                    return false;  // the rest of the rcfile is abandoned
+                }
+                ExpandedText v = expand_assignment(it.value, *this, m_linebuf);
+                if (v.overflow) m_vars.set("PROCMAIL_OVERFLOW", "yes");
+                assign(it.name, std::move(v.text));
+                break;
+            }
+            case ItemKind::Unset:
+                unset(it.name);
+                break;
+            case ItemKind::Skipped:
+                diag("Skipped \"" + it.value + "\"");
+                break;
+            case ItemKind::CloseBrace:
+                if (it.stray) {
+                    diag("Closing brace unexpected");
+                } else if (!stack.empty()) {
+                    m_lastcond = stack.back().lastcond;
+                    m_prevcond = stack.back().prevcond;
+                    stack.pop_back();
+                }
+                break;
+            case ItemKind::Recipe: {
+                const Recipe& r = it.recipe;
+                HeaderFields f = r.header.fields;
+                if (r.header.dynamic) f = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
+                if (!f.skipped.empty()) diag("Skipped \"" + f.skipped + "\"");
+                bool A = f.has('A'), a = f.has('a'), E = f.has('E'), e = f.has('e');
+                if (e && (E || a)) {
+                    diag("Conflicting else-if-flag suppressed");
+                    e = false;
+                }
+                bool skip = false, touch_state = true;
+                if ((A || a) && (!m_lastcond || (a && !m_lastsucc))) {
+                    skip = true;
+                } else if (E && m_prevcond) {
+                    skip = true;
+                    touch_state = false;
+                } else if (e && !(m_prevcond && !m_lastsucc)) {
+                    skip = true;
+                    touch_state = false;
+                }
+                bool is_block = r.action.kind == ActionKind::Block;
+                if (m_observer) {
+                    std::string why;
+                    if (skip && (A || a)) why = !m_lastcond ? "A: the last recipe without A or a did not match" : "a: the previous recipe did not succeed";
+                    else if (skip && E) why = "E: the previous recipe matched";
+                    else if (skip && e) why = "e: the previous recipe did not match, or its action succeeded";
+                    m_observer->recipe(display, r, f, why);
+                }
+                double score = 0;
+                bool matched = false;
+                bool weighted = false;
+                if (!skip) matched = eval_recipe(r, f, &score, &weighted);
+                if (m_observer && !skip) m_observer->outcome(r, matched, score, weighted);
+                if (touch_state) {
+                    if (!(A || a)) m_lastcond = matched;
+                    m_prevcond = matched;
+                }
+                if (!matched) {
+                    if (is_block) i = r.action.block_end;  // past the `}`
+                    break;
+                }
+                if (is_block) {
+                    if (f.has('c')) {
+                        // The clone runs the block and goes on; the parent
+                        // jumps over it (and waits only with w).
+                        pid_t pid = ::fork();
+                        if (pid > 0) {
+                            if (f.has('w') || f.has('W')) {
+                                int st = 0;
+                                while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+                                }
+                            }
+                            i = r.action.block_end;
+                            break;
+                        }
+                        if (pid == 0) {
+                            // the clone: its own abstract, no inherited locks
+                            m_global_lock.reset();
+                        }
+                    }
+                    stack.push_back({m_lastcond, m_prevcond});
+                    break;
+                }
+                bool delivering = false;
+                bool ok = do_action(r, f, &delivering);
+                m_lastsucc = ok;
+                if (ok && delivering && !f.has('c')) m_delivered = true;
+                break;
+            }
+        }
+    }
+    (void)display;
+    return true;
+}
+
+// ---- conditions ---------------------------------------------------------------
+
+const Regex* Engine::regex(const std::string& pattern, bool case_sensitive) {
+    auto key = std::make_pair(pattern, case_sensitive);
+    auto it = m_regex_cache.find(key);
+    if (it != m_regex_cache.end()) return it->second.get();
+    auto compiled = Regex::compile(pattern, case_sensitive);
+    std::unique_ptr<Regex> re;
+    if (compiled) re = std::make_unique<Regex>(std::move(*compiled));
+    else diag("Invalid regexp \"" + pattern + "\"");
+    const Regex* p = re.get();
+    m_regex_cache.emplace(key, std::move(re));
+    return p;
+}
+
+bool Engine::eval_recipe(const Recipe& r, const HeaderFields& f, double* score, bool* weighted) {
+    bool weighted_any = false, inf_done = false;
+    *score = 0;
+    for (const Condition& c : r.conditions) {
+        bool ok = eval_condition(f, c.text, score, &weighted_any, &inf_done);
+        if (!ok) {
+            m_last_score = static_cast<long>(*score);
+            *weighted = weighted_any;
+            return false;
+        }
+    }
+    m_last_score = static_cast<long>(*score);
+    *weighted = weighted_any;
+    if (weighted_any && *score <= 0) return false;
+    if (r.action.kind == ActionKind::MissingAction) {
+        diag("Missing action");
+        return false;
+    }
+    if (r.action.kind == ActionKind::Incomplete) {
+        diag("Incomplete recipe");
+        return false;
+    }
+    return true;
+}
+
+// One condition; false = the recipe does not match.  Weighted conditions
+// add to *score and return true unless the score fell to -infinity.
+bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double* score, bool* weighted_any,
+                            bool* inf_done) {
+    ConditionParts p = parse_condition(text);
+    if (p.kind == ConditionKind::Dollar) {
+        ExpandedText t = expand_condition(p.body, *this, m_linebuf);
+        ConditionParts carry = p;
+        carry.kind = ConditionKind::Regex;
+        carry.body.clear();
+        p = parse_condition(t.text, carry);
+    }
+    if (p.weighted) {
+        *weighted_any = true;
+        if (*inf_done) return true;  // +infinity: the rest is not evaluated
+    }
+    bool H = f.has('H'), B = f.has('B');
+    if (!H && !B) H = true;
+    std::string area_store;
+    std::string_view area;
+    bool sized_area = false;
+    switch (p.area) {
+        case AreaKind::Default:
+            if (H && B) {
+                area_store = m_msg.joined_header();
+                area_store.append(m_msg.body());
+                area = area_store;
+            } else {
+                area = H ? std::string_view(m_msg.joined_header()) : m_msg.body();
+            }
+            break;
+        case AreaKind::Header: area = m_msg.joined_header(); sized_area = true; break;
+        case AreaKind::Body: area = m_msg.body(); sized_area = true; break;
+        case AreaKind::Message:
+            area_store = m_msg.joined_header();
+            area_store.append(m_msg.body());
+            area = area_store;
+            sized_area = true;
+            break;
+        case AreaKind::Variable: {
+            const std::string* v = m_vars.get(p.area_name);
+            area_store = v ? *v : std::string();
+            area = area_store;
+            sized_area = true;
+            break;
+        }
+    }
+    double w = p.weight, x = p.exponent;
+    auto add = [&](double v) {
+        *score += v;
+        if (*score >= k_score_max) {
+            *score = k_score_max;
+            *inf_done = true;
+        } else if (*score <= -k_score_max) {
+            *score = -k_score_max;
+        }
+    };
+    auto series = [&](long n) {  // w + w·x + … (n terms)
+        double term = w, sum = 0;
+        for (long k = 0; k < n; ++k) {
+            sum += term;
+            term *= x;
+        }
+        return sum;
+    };
+    switch (p.kind) {
+        case ConditionKind::Dollar:  // not reached: expanded above
+        case ConditionKind::Regex: {
+            bool cs = f.has('D');
+            const Regex* re = regex(p.body, cs);
+            if (re == nullptr) return p.weighted;  // invalid: logged; counts as no match
+            if (!p.weighted) {
+                std::string match;
+                bool m = re->search(area, re->has_extraction() ? &match : nullptr);
+                if (m && re->has_extraction() && !p.negate) m_vars.set("MATCH", match);
+                if (m_verbose) diag(std::string(m != p.negate ? "Match on \"" : "No match on \"") + (p.negate ? "!" : "") + p.body + "\"");
+                if (m_observer) m_observer->condition(text, m != p.negate, re->has_extraction() && m ? "MATCH=" + match : "");
+                return m != p.negate;
+            }
+            if (p.negate) {
+                bool m = re->search(area, nullptr);
+                if (!m) add(w);
+                return *score > -k_score_max;
+            }
+            double sum = 0, term = w;
+            bool infinite = false;
+            re->for_each_match(area, [&](bool empty) {
+                if (empty && x >= 1) {
+                    infinite = true;
+                    return false;
+                }
+                if (empty && x > 0 && x < 1) {
+                    sum += term / (1 - x);
+                    return false;
+                }
+                sum += term;
+                term *= x;
+                return true;
+            });
+            if (infinite) {
+                if (w > 0) add(std::numeric_limits<double>::infinity());
+                else if (w < 0) add(-std::numeric_limits<double>::infinity());
+            } else {
+                add(sum);
+            }
+            if (m_observer) m_observer->condition(text, true, "adds " + std::to_string(sum) + ", score " + std::to_string(*score));
+            if (m_verbose) diag("Score: " + std::to_string(static_cast<long>(sum)) + " " + std::to_string(static_cast<long>(*score)) + " \"" + p.body + "\"");
+            return *score > -k_score_max;
+        }
+        case ConditionKind::Program: {
+            Command cmd = command_for(p.body);
+            std::string input(area);  // the raw area (continuations as written)
+            if (p.area == AreaKind::Default) {
+                if (H && B) input = m_msg.text();
+                else input = std::string(H ? m_msg.header() : m_msg.body());
+            }
+            RunSpec spec = program_spec(cmd, input);
+            int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+            spec.stdout_fd = devnull;
+            RunResult res = m_actions.run(spec, Actions::Purpose::Condition);
+            if (devnull >= 0) ::close(devnull);
+            m_last_status = res.status;
+            bool ok = res.started && !res.exec_failed && res.status == 0;
+            if (res.exec_failed) diag("Failed to execute \"" + (cmd.shell ? cmd.text : cmd.argv[0]) + "\"");
+            if (m_observer) m_observer->condition(text, ok != p.negate, "exit " + std::to_string(res.status));
+            if (!p.weighted) return ok != p.negate;
+            if (p.negate) add(series(res.status));
+            else add(ok ? w : x);
+            return *score > -k_score_max;
+        }
+        case ConditionKind::Less:
+        case ConditionKind::Greater: {
+            ExpandedText t = expand_joined(p.body.substr(1), *this, m_linebuf);
+            long limit = 0;
+            parse_long(t.text, &limit);
+            double M = static_cast<double>(sized_area ? area.size() : m_msg.text().size());
+            double L = static_cast<double>(limit);
+            bool less = p.kind == ConditionKind::Less;
+            if (!p.weighted) {
+                bool r = less ? M < L : M > L;
+                if (m_observer) m_observer->condition(text, r != p.negate, "size " + std::to_string(static_cast<long>(M)));
+                return r != p.negate;
+            }
+            double ratio = less ? (M > 0 ? L / M : k_score_max) : (L > 0 ? M / L : k_score_max);
+            add(w * std::pow(ratio, x));
+            return *score > -k_score_max;
+        }
+    }
+    return false;
+}
+
+// ---- actions --------------------------------------------------------------------
+
+std::string Engine::action_text(const HeaderFields& f) const {
+    bool h = f.has('h'), b = f.has('b');
+    if (h && !b) return std::string(m_msg.header());
+    if (b && !h) return std::string(m_msg.body());
+    return m_msg.text();
+}
+
+Command Engine::command_for(std::string_view raw) {
+    const std::string* metas = m_vars.get("SHELLMETAS");
+    return make_command(raw, metas ? std::string_view(*metas) : std::string_view(), *this, m_linebuf);
+}
+
+RunSpec Engine::program_spec(const Command& cmd, std::string_view input) const {
+    RunSpec s;
+    if (cmd.shell) {
+        s.argv = {m_vars.value("SHELL"), m_vars.value("SHELLFLAGS"), cmd.text};
+        if (s.argv[1].empty()) s.argv.erase(s.argv.begin() + 1);
+    } else {
+        s.argv = cmd.argv;
+    }
+    s.env = m_vars.environ();
+    s.input = input;
+    s.stderr_fd = m_log_fd;
+    s.timeout = std::chrono::seconds(m_timeout > 0 ? m_timeout : 0);
+    return s;
+}
+
+void Engine::record_delivery(const Delivery& d, bool copy) {
+    m_vars.set("LASTFOLDER", d.folder);
+    if (copy) {
+        if (m_logabstract == 2) write_abstract(d.folder, d.bytes);
+        return;
+    }
+    m_last_folder_abstract = d.folder;
+    m_last_bytes = d.bytes;
+    m_abstract_pending = true;
+}
+
+bool Engine::do_action(const Recipe& r, const HeaderFields& f, bool* delivering) {
+    *delivering = false;
+    switch (r.action.kind) {
+        case ActionKind::Folder: {
+            ExpandedArgs words = expand_args(r.action.text, *this, m_linebuf);
+            *delivering = true;
+            return deliver_to_folder(r, f, words.words);
+        }
+        case ActionKind::Pipe:
+            *delivering = r.action.capture.empty() && !f.has('f');
+            return run_pipe(r, f);
+        case ActionKind::Forward:
+            *delivering = true;
+            return forward(r, f);
+        case ActionKind::Block:
+        case ActionKind::MissingAction:
+        case ActionKind::Incomplete:
+            return false;
+    }
+    return false;
+}
+
+bool Engine::deliver_to_folder(const Recipe& r, const HeaderFields& f, const std::vector<std::string>& names) {
+    if (names.empty() || (names.size() == 1 && names[0].empty())) return false;
+    if (f.has('f')) diag("Extraneous filter-flag ignored");
+    std::optional<int> lock;
+    std::string lockname;
+    if (f.lock == LockKind::Implicit) lockname = names[0] + m_vars.value("LOCKEXT");
+    else if (f.lock == LockKind::Explicit) lockname = expand_assignment(f.lock_name, *this, m_linebuf).text;
+    if (!lockname.empty()) {
+        if (lockname == m_global_lock_path) {
+            diag("Deadlock attempted on \"" + lockname + "\"");
+        } else {
+            lock = m_actions.lock(lockname);
+            if (!lock) return false;
+        }
+    }
+    bool h = f.has('h'), b = f.has('b');
+    FolderRequest req{names, m_msg.text(), h || !b, b || !h, f.has('r'), m_settings.berkeley};
+    auto d = m_actions.write_folder(req);
+    if (lock) m_actions.unlock(*lock);
+    if (!d) {
+        diag(d.error().message);
+        return false;
+    }
+    record_delivery(*d, f.has('c'));
+    (void)r;
+    return true;
+}
+
+bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
+    const std::string& raw = r.action.text;
+    bool capture = !r.action.capture.empty();
+    bool filter = f.has('f') && !capture;
+    if (f.has('c') && (filter || capture)) diag("Extraneous copy-flag ignored");
+    std::optional<int> lock;
+    bool wait_forced = false;
+    if (f.lock != LockKind::None) {
+        std::string lockname;
+        if (f.lock == LockKind::Explicit) {
+            lockname = expand_assignment(f.lock_name, *this, m_linebuf).text;
+        } else {
+            std::size_t p = raw.find(">>");
+            if (p == std::string::npos) {
+                diag("Couldn't determine implicit lockfile from \"" + raw + "\"");
+                lockname = m_vars.value("LOCKEXT");
+            } else {
+                ExpandedArgs w = expand_args(std::string_view(raw).substr(p + 2), *this, m_linebuf);
+                lockname = (w.words.empty() ? std::string() : w.words[0]) + m_vars.value("LOCKEXT");
+            }
+        }
+        lock = m_actions.lock(lockname);
+        if (!lock) return false;
+        wait_forced = true;
+    }
+    Command cmd = command_for(raw);
+    bool bare = !cmd.shell && (cmd.argv.empty() || (cmd.argv.size() == 1 && cmd.argv[0].empty()));
+    std::string input = with_final_newline(action_text(f));
+    if (bare) {
+        // A bare `|` writes the mail to stdout.
+        bool ok = true;
+        std::string_view t = input;
+        while (!t.empty()) {
+            ssize_t n = ::write(1, t.data(), t.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                ok = false;
+                break;
+            }
+            t.remove_prefix(static_cast<std::size_t>(n));
+        }
+        if (lock) m_actions.unlock(*lock);
+        if (ok && !filter && !capture) record_delivery({"", input.size()}, f.has('c'));
+        return ok;
+    }
+    RunSpec spec = program_spec(cmd, input);
+    spec.capture = filter || capture;
+    if (capture) spec.capture_limit = m_linebuf;
+    auto purpose = capture ? Actions::Purpose::Capture : filter ? Actions::Purpose::Filter : Actions::Purpose::Pipe;
+    RunResult res = m_actions.run(spec, purpose);
+    if (lock) m_actions.unlock(*lock);
+    m_last_status = res.status;
+    std::string shown = cmd.shell ? cmd.text : raw;
+    if (res.exec_failed) {
+        diag("Failed to execute \"" + shown + "\"");
+        return false;
+    }
+    if (res.timed_out) diag("Timeout, terminating \"" + shown + "\"");
+    if (res.write_error && !f.has('i')) {
+        diag("Error while writing to \"" + shown + "\"");
+        return false;
+    }
+    bool checked = f.has('w') || f.has('W') || wait_forced;
+    bool failed = res.status != 0;
+    if (failed && (f.has('w') || wait_forced) && !f.has('W'))
+        diag("Program failure (" + std::to_string(res.status >= 128 ? -(res.status - 128) : res.status) + ") of \"" + shown + "\"");
+    if (capture) {
+        std::string out = std::move(res.output);
+        if (!out.empty() && out.back() == '\n') out.pop_back();
+        if (res.truncated) {
+            diag("Excessive output quenched from \"" + shown + "\"");
+            m_vars.set("PROCMAIL_OVERFLOW", "yes");
+        }
+        assign(r.action.capture, std::move(out));
+        return !(checked && failed);
+    }
+    if (filter) {
+        if (checked && failed) {
+            diag("Rescue of unfiltered data succeeded");
+            return false;
+        }
+        if (f.has('h') && !f.has('b')) m_msg.replace_header(res.output);
+        else if (f.has('b') && !f.has('h')) m_msg.replace_body(res.output);
+        else m_msg.set_text(std::move(res.output));
+        return true;
+    }
+    if (checked && failed) return false;
+    record_delivery({shown, input.size()}, f.has('c'));
+    return true;
+}
+
+bool Engine::forward(const Recipe& r, const HeaderFields& f) {
+    ExpandedArgs sm = expand_args("\"$SENDMAIL\" $SENDMAILFLAGS", *this, m_linebuf);
+    ExpandedArgs words = expand_args(r.action.text, *this, m_linebuf);
+    std::vector<std::string> argv = sm.words;
+    std::vector<std::string> shown_words = sm.words;
+    for (std::size_t i = 0; i < words.words.size(); ++i)
+        if (static_cast<int>(i) != words.all_args_word) shown_words.push_back(words.words[i]);
+    auto all = insert_all_args(words, m_settings.args);
+    argv.insert(argv.end(), all.begin(), all.end());
+    argv.erase(std::remove_if(argv.begin(), argv.end(), [](const std::string& s) { return s.empty(); }), argv.end());
+    if (argv.empty()) return false;
+    Message view(action_text(f));
+    std::string input = with_final_newline(view.without_from_line());
+    Command cmd;
+    cmd.argv = argv;
+    RunSpec spec = program_spec(cmd, input);
+    RunResult res = m_actions.run(spec, Actions::Purpose::Forward);
+    m_last_status = res.status;
+    std::string shown;
+    for (const auto& w : shown_words) {
+        if (!shown.empty()) shown += ' ';
+        shown += w;
+    }
+    if (res.exec_failed) {
+        diag("Failed to execute \"" + argv[0] + "\"");
+        return false;
+    }
+    if (res.write_error && !f.has('i')) {
+        diag("Error while writing to \"" + shown + "\"");
+        return false;
+    }
+    if ((f.has('w') || f.has('W')) && res.status != 0) {
+        if (!f.has('W')) diag("Program failure (" + std::to_string(res.status) + ") of \"" + shown + "\"");
+        return false;
+    }
+    record_delivery({shown, input.size()}, f.has('c'));
+    return true;
+}
+
+std::string Engine::backquote(const Command& cmd) {
+    RunSpec spec = program_spec(cmd, m_msg.text());
+    spec.capture = true;
+    spec.capture_limit = m_linebuf;
+    RunResult res = m_actions.run(spec, Actions::Purpose::Backquote);
+    m_last_status = res.status;
+    std::string out = std::move(res.output);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    if (res.truncated) {
+        diag("Excessive output quenched from \"" + (cmd.shell ? cmd.text : cmd.argv.empty() ? "" : cmd.argv[0]) + "\"");
+        m_vars.set("PROCMAIL_OVERFLOW", "yes");
+    }
+    return out;
+}
+
+// ---- the end ------------------------------------------------------------------------
+
+bool Engine::deliver_default(const std::string& box) {
+    if (box.empty()) return false;
+    auto lock = m_actions.lock(box + m_vars.value("LOCKEXT"));
+    FolderRequest req{{box}, m_msg.text(), true, true, false, m_settings.berkeley};
+    auto d = m_actions.write_folder(req);
+    if (lock) m_actions.unlock(*lock);
+    if (!d) {
+        diag(d.error().message);
+        return false;
+    }
+    record_delivery(*d, false);
+    return true;
+}
+
+int Engine::finish() {
+    int code = EX_OK;
+    if (m_host_mismatch && !m_delivered) {
+        // No rcfile left whose HOST matches: procmail drops the mail (§1.10).
+        write_abstract("", 0);
+        m_delivered = true;
+        m_abstract_pending = false;
+    } else if (!m_delivered) {
+        bool ok = false;
+        if (m_settings.mode != Mode::General) {
+            std::string def = m_vars.value("DEFAULT");
+            ok = deliver_default(def);
+            std::string org = m_vars.value("ORGMAIL");
+            if (!ok && org != def) ok = deliver_default(org);
+        }
+        if (!ok) {
+            write_abstract(m_settings.soft_fail ? "**Requeued**" : "**Bounced**", 0);
+            code = m_settings.soft_fail ? EX_TEMPFAIL : EX_CANTCREAT;
+        }
+    }
+    if (m_abstract_pending) {
+        write_abstract(m_last_folder_abstract, m_last_bytes);
+        m_abstract_pending = false;
+    }
+    const std::string* exitcode = m_vars.get("EXITCODE");
+    long forced = -1;
+    if (exitcode && parse_long(*exitcode, &forced) && forced >= 0) code = static_cast<int>(forced);
+    if (const std::string* trap = m_vars.get("TRAP"); trap && !trap->empty()) {
+        Command cmd = command_for(*trap);
+        RunSpec spec = program_spec(cmd, m_msg.text());
+        spec.stdout_fd = m_log_fd;
+        RunResult res = m_actions.run(spec, Actions::Purpose::Trap);
+        if (exitcode && exitcode->empty()) code = res.status;
+    }
+    if (m_global_lock) {
+        m_actions.unlock(*m_global_lock);
+        m_global_lock.reset();
+    }
+    return code;
+}
+
+}  // namespace mail::procmail

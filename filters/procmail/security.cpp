@@ -1,0 +1,24 @@
+// security.cpp — see security.h.
+#include "filters/procmail/security.h"
+
+#include <sys/stat.h>
+
+namespace mail::procmail {
+
+RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return RcfileCheck::Missing;
+    if (st.st_uid != uid && st.st_uid != 0) return RcfileCheck::Suspicious;
+    if (st.st_mode & S_IWOTH) return RcfileCheck::Suspicious;
+    if (default_rcfile && (st.st_mode & S_IWGRP) && st.st_gid != primary_gid) return RcfileCheck::Suspicious;
+    std::size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : path.substr(0, slash);
+    struct stat dst {};
+    if (::stat(dir.c_str(), &dst) != 0) return RcfileCheck::Suspicious;
+    if ((dst.st_mode & S_IWOTH) && !(dst.st_mode & S_ISVTX)) return RcfileCheck::Suspicious;
+    if (default_rcfile && (dst.st_mode & S_IWGRP) && dst.st_gid != primary_gid && !(dst.st_mode & S_ISVTX))
+        return RcfileCheck::Suspicious;
+    return RcfileCheck::Ok;
+}
+
+}  // namespace mail::procmail
