@@ -425,6 +425,7 @@ bool Engine::eval_recipe(const Recipe& r, const HeaderFields& f, double* score, 
         }
     }
     m_last_score = static_cast<long>(*score);
+    if (*score > 0 && *score < 1) m_last_score = 1;
     *weighted = weighted_any;
     if (weighted_any && *score <= 0) return false;
     if (r.action.kind == ActionKind::MissingAction) {
@@ -743,7 +744,8 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
     }
     bool checked = f.has('w') || f.has('W') || wait_forced;
     bool failed = res.status != 0;
-    if (failed && (f.has('w') || wait_forced) && !f.has('W'))
+    // A locked pipe waits like W: its status counts, but no failure is logged.
+    if (failed && f.has('w') && !f.has('W'))
         diag("Program failure (" + std::to_string(res.status >= 128 ? -(res.status - 128) : res.status) + ") of \"" + shown + "\"");
     if (capture) {
         std::string out = std::move(res.output);
@@ -872,7 +874,8 @@ int Engine::finish() {
         RunSpec spec = program_spec(cmd, m_msg.text());
         spec.stdout_fd = m_log_fd;
         RunResult res = m_actions.run(spec, Actions::Purpose::Trap);
-        if (exitcode && exitcode->empty()) code = res.status;
+        // EXITCODE set but empty: a failing TRAP's status becomes ours.
+        if (exitcode && exitcode->empty() && res.status != 0) code = res.status;
     }
     if (m_global_lock) {
         m_actions.unlock(*m_global_lock);
