@@ -509,10 +509,13 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
         case ConditionKind::Regex: {
             bool cs = f.has('D');
             const Regex* re = regex(p.body, cs);
-            if (re == nullptr) return p.weighted;  // invalid: logged; counts as no match
+            if (re == nullptr) return p.weighted;  // too large to compile: logged; no match
+            if (!re->warning().empty()) diag("Invalid regexp \"" + p.body + "\"");
             if (!p.weighted) {
                 std::string match;
-                bool m = re->search(area, re->has_extraction() ? &match : nullptr);
+                bool gave_up = false;
+                bool m = re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
+                if (gave_up) diag("Search too costly, taken as no match: \"" + p.body + "\"");
                 if (m && re->has_extraction() && !p.negate) m_vars.set("MATCH", match);
                 if (m_verbose) diag(std::string(m != p.negate ? "Match on \"" : "No match on \"") + (p.negate ? "!" : "") + p.body + "\"");
                 if (m_observer) m_observer->condition(text, m != p.negate, re->has_extraction() && m ? "MATCH=" + match : "");
