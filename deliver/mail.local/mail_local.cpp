@@ -1,5 +1,6 @@
 // mail_local.cpp — see mail_local.h, mail.local(8) and docs/mailbox.md.
 #include "mail_local.h"
+#include "procmail_handoff.h"
 
 #include "libmail/lmtp/line_reader.h"
 #include "libmail/lmtp/server.h"
@@ -28,12 +29,13 @@ struct Context {
     users::Directory directory;
     mailbox::DeliveryConfig delivery;
     Options opts;
+    const config::Config* cfg = nullptr;
 };
 
 Result<Context> make_context(const config::Config& cfg, const Options& opts) {
     auto dc = mailbox::delivery_config(cfg);
     if (!dc) return dc.error();
-    Context ctx{users::Directory::system(), *dc, opts};
+    Context ctx{users::Directory::system(), *dc, opts, &cfg};
     if (cfg.instance()) {
         auto dir = users::Directory::load_file(cfg.str("MAILROOM_USERS_FILE"));
         if (!dir) return dir.error();
@@ -74,9 +76,8 @@ lmtp::DeliveryResult deliver_one(const Context& ctx, const std::string& name, in
         return {EX_NOUSER, "unknown user", false};
     }
     mailbox::Envelope env{safe_sender(sender), user->name, now()};
-    // Extension point for the procmail hand-off (~/.procmailrc, "|procmail"
-    // in .forward): decided here, per user, before the mailbox write.  Not
-    // implemented yet; see docs/mailbox.md.
+    // A ~/.procmailrc takes the message through procmail, as the user.
+    if (auto r = hand_to_procmail(*ctx.cfg, *user, fd, env)) return *r;
     Status st = mailbox::deliver(ctx.delivery, *user, fd, env, unsynced);
     if (st) {
         log::info("{}: to=<{}>, from=<{}>, size={}, mailer=local, stat=Sent", user->name, user->name, sender,

@@ -93,6 +93,7 @@ constexpr OptionDef k_options[] = {
     {"MAILROOM_USERS_FILE", "", T::Path, "", 0, 0, "instance users file (passwd format) instead of the password database"},
     {"MAILROOM_SPOOL_DIR", "", T::Path, "/var/mail", 0, 0, "directory of users' mailboxes"},
     {"MAILROOM_MAILRC", "", T::Path, "/etc/mail.rc", 0, 0, "mailx's system start-up file"},
+    {"MAILROOM_PROCMAIL_PATH", "", T::Path, "/usr/bin/procmail", 0, 0, "the procmail mail.local hands a message to when the recipient has a ~/.procmailrc"},
     {"MAILROOM_SENDMAIL_PATH", "", T::Path, "/usr/sbin/sendmail", 0, 0, "the sendmail that user agents (mailx, procmail, listman) run"},
     {"MAILROOM_MAILBOX_FORMAT", "", T::String, "mbox", 0, 0, "format of new mailboxes in the spool", "mbox maildir"},
     {"MAILROOM_LOG_FILE", "", T::Path, "", 0, 0, "log file written besides syslog; empty = syslog only"},

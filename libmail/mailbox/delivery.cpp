@@ -97,9 +97,8 @@ Status deliver(const DeliveryConfig& dc, const users::User& user, int source_fd,
     owner.uid = user.uid;
     owner.gid = switch_ids ? mail_group(user.gid) : user.gid;
     owner.mode = dc.instance ? 0600 : 0660;
-    // Extension point: a user's ~/.procmailrc (or "|procmail" in .forward)
-    // hands the message to the filter as that user instead; that belongs to
-    // filters/ and is decided by the caller before deliver() (docs/mailbox.md).
+    // A user's ~/.procmailrc is honoured by the caller (mail.local's
+    // procmail hand-off) before it gets here.
     AsRecipient as(switch_ids, owner.uid, owner.gid);
     if (!as.error().empty()) return make_error(EX_OSERR, as.error());
     // The configured format is for new mailboxes; an existing mbox file
