@@ -218,6 +218,7 @@ void Parser::top_level_item() {
     it.name = std::string(name);
     skip_space();
     if (test('=')) {
+        skip_space();  // procmail's reader skips them too
         Extent e = scan_extent(m_t, m_pos, ScanMode::Assign);
         it.kind = ItemKind::Assign;
         it.value = std::string(m_t.substr(m_pos, e.end - m_pos));
