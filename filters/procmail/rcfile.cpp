@@ -154,6 +154,7 @@ ParsedRcfile Parser::run() {
         if (start == m_t.size()) break;  // nothing after the last newline
         std::size_t end = k + 1 < m_line_starts.size() ? m_line_starts[k + 1] - 1 : m_t.size();
         m_out.line_lengths.push_back(end - start);
+        if (end > start && m_t[end - 1] == '\r') m_out.cr_lines.push_back(static_cast<int>(k + 1));
     }
     for (;;) {
         // blanks, empty lines and comment lines between items

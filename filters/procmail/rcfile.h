@@ -142,7 +142,7 @@ struct Item {
     ItemKind kind = ItemKind::Skipped;
     int line = 0;      // first line of the item
     std::string name;  // Assign, Unset
-    // Assign: the raw value after `=` (and its leading blanks), up to the
+    // Assign: the raw value after `=` and the blanks after it, up to the
     // first unquoted blank or newline: procmail reads one word
     // (`B=two words` → value "two", then Unset "words").
     // Skipped: the text procmail logs.
@@ -178,6 +178,9 @@ struct ParsedRcfile {
     // Per physical line (index 0 = line 1): its length in bytes without the
     // newline, for LINEBUF checks.
     std::vector<std::size_t> line_lengths;
+    // Lines whose last byte before the newline is a CR (a DOS file): procmail
+    // does not take it for a blank.
+    std::vector<int> cr_lines;
 };
 
 // Parse a whole rcfile.  Never fails; see the file comment.
