@@ -143,7 +143,7 @@ ByteSet no_word_class() {
 
 }  // namespace
 
-std::string substitute_macros(std::string_view pattern, bool* force_insensitive) {
+std::string substitute_macros(std::string_view pattern, bool* force_insensitive, bool after_backslash) {
     struct Key {
         std::string_view key, expansion;
     };
@@ -155,7 +155,8 @@ std::string substitute_macros(std::string_view pattern, bool* force_insensitive)
     size_t k = 0;
     while (k < keys.size()) {
         size_t at = s.find(keys[k].key);
-        if (at != std::string::npos && (at == 0 || s[at - 1] != '\\') && s.size() < k_max_pattern) {
+        const bool escaped = at == 0 ? after_backslash : s[at - 1] == '\\';
+        if (at != std::string::npos && !escaped && s.size() < k_max_pattern) {
             s.replace(at, keys[k].key.size(), keys[k].expansion);
             if (k == 0 && force_insensitive) *force_insensitive = true;
             k = 0;  // procmail starts over with the first key
@@ -712,10 +713,10 @@ Regex::~Regex() = default;
 
 bool Regex::has_extraction() const { return m_program && m_program->has_bom; }
 
-Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive) {
+Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
     bool force_insensitive = false;
     Regex re;
-    re.m_expanded = substitute_macros(pattern, &force_insensitive);
+    re.m_expanded = substitute_macros(pattern, &force_insensitive, after_backslash);
     if (re.m_expanded.size() > k_max_pattern)
         return make_error(EX_SOFTWARE, "regular expression too long (" + std::to_string(re.m_expanded.size()) + " bytes)");
     const bool fold = force_insensitive || !case_sensitive;
@@ -735,7 +736,10 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive) {
     const std::string main = "(?:" + re.m_pcre_pattern + ")";
     pc->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(main.data()), main.size(), opts, &err, &erroff, nullptr);
     const std::string dfa = "[\\x00-\\xff]*(?:" + re.m_pcre_pattern + ")";
-    pc->dfa = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(dfa.data()), dfa.size(), opts, &err, &erroff, nullptr);
+    // No auto-possessification: a possessive repeat makes the DFA matcher
+    // take the longest run, and we want the earliest end.
+    pc->dfa = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(dfa.data()), dfa.size(), opts | PCRE2_NO_AUTO_POSSESS, &err,
+                            &erroff, nullptr);
     if (!pc->code || !pc->dfa) return re;  // too complex for PCRE2: the automaton does it all
     pc->jit = pcre2_jit_compile(pc->code, PCRE2_JIT_COMPLETE) == 0;
     pc->md = pcre2_match_data_create(1, nullptr);

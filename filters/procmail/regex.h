@@ -44,8 +44,11 @@ namespace mail::procmail {
 // precedes it (and then that key is not looked for again), and the search
 // restarts from the first key after every substitution.  *force_insensitive
 // (if non-null) is set when ^FROM_DAEMON was substituted: procmail then
-// matches case-insensitively even under the D flag.
-std::string substitute_macros(std::string_view pattern, bool* force_insensitive);
+// matches case-insensitively even under the D flag.  after_backslash: the
+// condition quoted its first character with a backslash that procmail's
+// condition parser dropped (`* \^TO_x`, `* !\^TO_x`): procmail still sees
+// that backslash, so a key at the very start is not substituted.
+std::string substitute_macros(std::string_view pattern, bool* force_insensitive, bool after_backslash = false);
 
 namespace regex_detail {
 struct Program;  // procmail's automaton (regex.cpp)
@@ -58,6 +61,9 @@ public:
     // line handling (leading/trailing blanks stripped, backslash-newlines
     // squeezed), macros NOT yet substituted: compile() does it.
     // case_sensitive: the recipe's D flag (^FROM_DAEMON overrides it).
+    // after_backslash: see substitute_macros().  (procmail drops one
+    // backslash at the start of a condition — `* \!x` is the regex `!x` —
+    // that is the engine's job; pass the pattern without it.)
     //
     // procmail never refuses a pattern: for an unbalanced `(` or `)` it logs
     // `Invalid regexp "<pattern>"` and goes on matching with what it parsed
@@ -65,7 +71,7 @@ public:
     // those too and warning() says why procmail would log; the caller logs.
     // compile() fails only when the pattern is too large to handle
     // (EX_SOFTWARE) — procmail's LINEBUF keeps real ones far below that.
-    static Result<Regex> compile(std::string_view pattern, bool case_sensitive);
+    static Result<Regex> compile(std::string_view pattern, bool case_sensitive, bool after_backslash = false);
 
     Regex(Regex&&) noexcept;
     Regex& operator=(Regex&&) noexcept;

@@ -6,7 +6,8 @@
 // hex (empty string: "-"):
 //   s FLAGS PATTERN AREA    search: prints "Y <MATCH or ~>" or "N"
 //   c FLAGS PATTERN AREA    scoring: prints "C <matches> <last-empty 0/1> <MATCH or ~>"
-// FLAGS: "D" for case-sensitive, "-" otherwise.  A compile warning adds
+// FLAGS: "D" for case-sensitive, "Q" when the condition line quoted the
+// pattern's first character with a backslash, "-" for neither.  A compile warning adds
 // " W"; a resource limit adds " L".  Every search is also done by the
 // automaton alone; a disagreement prints "DISAGREE" (a bug).
 //
@@ -48,7 +49,8 @@ int main() {
         std::string flags = line.substr(2, a - 2);
         std::string pat = unhex(line.substr(a + 1, b - a - 1));
         std::string area = unhex(line.substr(b + 1));
-        auto re = mail::procmail::Regex::compile(pat, flags.find('D') != std::string::npos);
+        auto re = mail::procmail::Regex::compile(pat, flags.find('D') != std::string::npos,
+                                                 flags.find('Q') != std::string::npos);
         if (!re) {
             std::cout << "E " << re.error().message << "\n";
             continue;
