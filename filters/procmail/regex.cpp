@@ -193,7 +193,47 @@ struct Program {
     int32_t fin = 0;
     bool has_bom = false;
     bool degenerate = false;  // a loop procmail could not untangle (we stop, it would spin)
+    bool spins = false;       // an epsilon cycle survives: procmail loops forever when a thread reaches it
 };
+
+// After procmail's loop clean-up, is there still a cycle made only of
+// instructions that consume nothing (EPS, JUMP, and \/ falling through)?
+// procmail's matcher goes round it forever.
+bool has_epsilon_cycle(const Program& prog) {
+    const auto& nodes = prog.nodes;
+    std::vector<uint8_t> color(nodes.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<std::pair<int32_t, int>> stack;
+    auto succ = [&](int32_t i, int k) -> int32_t {
+        const Node& n = nodes[static_cast<size_t>(i)];
+        switch (n.op) {
+        case Op::Eps: return k == 0 ? i + 1 : (k == 1 ? n.next : k_none);
+        case Op::Jump: return k == 0 ? n.next : k_none;
+        case Op::Bom: return k == 0 ? i + 1 : k_none;
+        default: return k_none;
+        }
+    };
+    for (size_t root = 0; root < nodes.size(); ++root) {
+        if (color[root]) continue;
+        stack.push_back({static_cast<int32_t>(root), 0});
+        color[root] = 1;
+        while (!stack.empty()) {
+            auto& [i, k] = stack.back();
+            if (k > 1) {
+                color[static_cast<size_t>(i)] = 2;
+                stack.pop_back();
+                continue;
+            }
+            int32_t j = succ(i, k++);
+            if (j < 0 || static_cast<size_t>(j) >= nodes.size()) continue;
+            if (color[static_cast<size_t>(j)] == 1) return true;
+            if (color[static_cast<size_t>(j)] == 0) {
+                color[static_cast<size_t>(j)] = 1;
+                stack.push_back({j, 0});
+            }
+        }
+    }
+    return false;
+}
 
 // procmail's compiler (bregcomp: por/pnorm/psimp), run twice like procmail:
 // a trial pass (e == k_none) that only measures, then the real one.
@@ -712,6 +752,7 @@ Regex& Regex::operator=(Regex&&) noexcept = default;
 Regex::~Regex() = default;
 
 bool Regex::has_extraction() const { return m_program && m_program->has_bom; }
+bool Regex::procmail_spins() const { return m_program && m_program->spins; }
 
 Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
     bool force_insensitive = false;
@@ -726,6 +767,7 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool
     regex_detail::Builder builder(re.m_expanded, fold, *re.m_program);
     if (!builder.build()) re.m_warning = "unbalanced parentheses";
     regex_detail::LoopBreaker(*re.m_program).run();
+    re.m_program->spins = re.m_program->degenerate || regex_detail::has_epsilon_cycle(*re.m_program);
 
     if (re.m_program->has_bom) return re;  // the automaton decides (see regex.h)
     re.m_pcre_pattern = regex_detail::Translator(re.m_expanded, fold).run();

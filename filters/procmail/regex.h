@@ -80,6 +80,11 @@ public:
     bool has_extraction() const;  // the parsed pattern contains \/
     // Non-empty when procmail logs `Invalid regexp` for this pattern.
     const std::string& warning() const { return m_warning; }
+    // procmail 3.22 can loop forever on this pattern: an epsilon cycle (e.g.
+    // `(\/)+`, or nullable loops its clean-up misses) survives in its
+    // program, and its matcher spins when a thread reaches it.  We answer
+    // instead (PCRE2, or the automaton giving up); the engine may warn.
+    bool procmail_spins() const;
     // The pattern after macro substitution (what procmail compiles).
     const std::string& expanded() const { return m_expanded; }
 

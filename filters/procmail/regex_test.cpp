@@ -122,6 +122,23 @@ TEST_SUITE("procmail.regex") {
         }
     }
 
+    TEST_CASE("patterns procmail spins on are flagged, and we still answer") {
+        for (const char* p : {"(\\/)+", "(\\.|($\\<|[^a]?$*)+A\\>?)+^$."}) {
+            CAPTURE(p);
+            auto re = Regex::compile(p, false);
+            REQUIRE(re.ok());
+            CHECK(re->procmail_spins());
+            bool gave_up = false;
+            (void)re->search("xBbx\tb", nullptr, &gave_up);  // must return
+        }
+        for (const char* p : {"(a*)*b", "(a|)*b", "a+\\/b*", "^TO_x"}) {
+            CAPTURE(p);
+            auto re = Regex::compile(p, false);
+            REQUIRE(re.ok());
+            CHECK_FALSE(re->procmail_spins());
+        }
+    }
+
     TEST_CASE("scoring counts matches as procmail does") {
         struct Score {
             const char* pattern;
@@ -130,6 +147,7 @@ TEST_SUITE("procmail.regex") {
         };
         const std::vector<Score> cases = {
             {"^.*$", "line1\nline2\nline3\n", 4},  // lines + 1
+            {"[a-z]+", "ab cd", 4},                   // shortest: one letter each
             {"a", "banana", 3},
             {"x", "banana", 0},
             {"", "abc", 1},

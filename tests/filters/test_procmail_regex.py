@@ -26,6 +26,9 @@ PROBE = os.path.join(BUILD, "filters/pmregex_probe")
 MAX32 = 2147483647
 
 # Differences we accept, keyed by (pattern, area); each with the reason.
+# Besides these, one class is accepted by rule: procmail never finishes
+# (its matcher spins on an epsilon cycle its loop clean-up missed) and our
+# Regex flags the pattern with procmail_spins() — we answer instead.
 ALLOWED = {
 }
 
@@ -403,11 +406,13 @@ def recipe(k, p, cond_prefix, flags):
     return lines
 
 
-def run_procmail(tmp, probes, message, name, timeout=20):
+def run_procmail(tmp, probes, message, name, timeout=8):
     """Runs one rcfile holding all `probes` on `message`; returns the raw
     results (None for a probe that logged nothing), or None when procmail
     did not finish in time."""
     rc = ["LINEBUF=65536"]
+    # (the rcfile ends by delivering to /dev/null: a first delivery to a new
+    # mbox makes procmail sleep a second — the "NFS atime hack")
     for k, p in enumerate(probes):
         if p.kind == "var":
             assert "'" not in p.area
@@ -417,6 +422,7 @@ def run_procmail(tmp, probes, message, name, timeout=20):
             rc += recipe(k, p, "", p.flags)
         else:
             rc += recipe(k, p, "", "B" + p.flags)
+    rc += [":0", "/dev/null"]
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "rc"), "wb") as f:
@@ -481,7 +487,7 @@ def ours_all(probes):
 def ours_of(p, line):
     f = line.split(" ")
     unhex = lambda s: "" if s == "-" else bytes.fromhex(s).decode("latin-1")
-    extra = [x for x in f if x in ("W", "L", "DISAGREE")]
+    extra = [x for x in f if x in ("W", "L", "S", "DISAGREE")]
     if f[0] == "N":
         return "N", extra
     if f[0] == "Y":
@@ -530,12 +536,15 @@ def main():
         if "W" in extra:
             warned += 1
         if theirs != mine:
-            differ.append((p, theirs, mine))
-    allowed = [d for d in differ if (d[0].pattern, d[0].area) in ALLOWED]
-    bad = [d for d in differ if (d[0].pattern, d[0].area) not in ALLOWED]
+            differ.append((p, theirs, mine, theirs == HANGS and "S" in extra))
+    allowed = [d for d in differ if (d[0].pattern, d[0].area) in ALLOWED or d[3]]
+    bad = [d for d in differ if not ((d[0].pattern, d[0].area) in ALLOWED or d[3])]
     print(f"{len(probes)} probes, {len(differ)} differ ({len(allowed)} allowed); "
           f"{warned} invalid-regexp warnings; {len(disagree)} PCRE2/automaton disagreements")
-    for p, theirs, mine in bad[:40]:
+    for p, theirs, mine, _ in allowed:
+        why = ALLOWED.get((p.pattern, p.area), "procmail spins forever on this pattern; we answer")
+        print(f"allowed: pattern={p.pattern!r} area={p.area!r}: {why}")
+    for p, theirs, mine, _ in bad[:40]:
         print(f"DIFF {p.kind}/{p.mode}/{p.flags or '-'} pattern={p.pattern!r} area={p.area!r}\n"
               f"     procmail: {theirs!r}\n     ours:     {mine!r}", file=sys.stderr)
     for p in disagree[:10]:

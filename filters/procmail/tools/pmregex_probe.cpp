@@ -8,7 +8,7 @@
 //   c FLAGS PATTERN AREA    scoring: prints "C <matches> <last-empty 0/1> <MATCH or ~>"
 // FLAGS: "D" for case-sensitive, "Q" when the condition line quoted the
 // pattern's first character with a backslash, "-" for neither.  A compile warning adds
-// " W"; a resource limit adds " L".  Every search is also done by the
+// " W"; a resource limit adds " L"; a pattern procmail can spin on adds " S".  Every search is also done by the
 // automaton alone; a disagreement prints "DISAGREE" (a bug).
 //
 // SECURITY: test tool; reads only stdin.
@@ -80,6 +80,7 @@ int main() {
         }
         if (!re->warning().empty()) out += " W";
         if (gave_up) out += " L";
+        if (re->procmail_spins()) out += " S";
         std::cout << out << "\n";
     }
     return 0;
