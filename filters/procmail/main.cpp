@@ -3,7 +3,7 @@
 #include "filters/common/fromline.h"
 #include "filters/procmail/engine.h"
 #include "filters/procmail/explain.h"
-#include "filters/procmail/lint_main.h"
+#include "filters/procmail/lint_cli.h"
 #include "filters/procmail/security.h"
 #include "libmail/users/users.h"
 

@@ -1,4 +1,4 @@
-// lint_main.h — `procmail --lint rcfile …`: the linter (lint.h) on files.
+// lint_cli.h — `procmail --lint rcfile …`: the linter (lint.h) on files.
 #pragma once
 
 #include <string>

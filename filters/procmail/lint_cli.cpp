@@ -1,5 +1,5 @@
-// lint_main.cpp — see lint_main.h.
-#include "filters/procmail/lint_main.h"
+// lint_main.cpp — see lint_cli.h.
+#include "filters/procmail/lint_cli.h"
 
 #include "filters/procmail/lint.h"
 #include "filters/procmail/rcfile.h"
