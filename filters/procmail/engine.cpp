@@ -361,7 +361,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                     m_prevcond = matched;
                 }
                 if (!matched) {
-                    if (is_block) i = r.action.block_end;  // past the `}`
+                    if (is_block) i = skip_block(rc, i, r.action.block_end);
                     break;
                 }
                 if (is_block) {
@@ -375,7 +375,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                                 while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
                                 }
                             }
-                            i = r.action.block_end;
+                            i = skip_block(rc, i, r.action.block_end);
                             break;
                         }
                         if (pid == 0) {
@@ -396,6 +396,18 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
     }
     (void)display;
     return true;
+}
+
+// procmail reads a block it skips, so it still logs the text it cannot
+// parse there.  Returns the index of the block's `}`.
+std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::size_t end) {
+    for (std::size_t j = start + 1; j < end && j < rc.items.size(); ++j) {
+        const Item& it = rc.items[j];
+        if (it.kind == ItemKind::Skipped) diag("Skipped \"" + it.value + "\"");
+        else if (it.kind == ItemKind::Recipe && !it.recipe.header.dynamic && !it.recipe.header.fields.skipped.empty())
+            diag("Skipped \"" + it.recipe.header.fields.skipped + "\"");
+    }
+    return end;
 }
 
 // ---- conditions ---------------------------------------------------------------

@@ -149,6 +149,7 @@ public:
 private:
     struct Frame;
     bool run_items(const std::string& display, const ParsedRcfile& rc);
+    std::size_t skip_block(const ParsedRcfile& rc, std::size_t start, std::size_t end);
     bool eval_recipe(const Recipe& r, const HeaderFields& f, double* score, bool* weighted);
     bool eval_condition(const HeaderFields& f, std::string_view text, double* score, bool* weighted_any,
                         bool* inf_done);
