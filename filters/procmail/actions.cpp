@@ -50,6 +50,7 @@ public:
     }
 
     void unlock(int id) override { m_locks.erase(id); }
+    void release_all() override { m_locks.clear(); }
 
 private:
     const Settings& m_settings;

@@ -3,7 +3,11 @@
 #include "filters/procmail/engine.h"
 
 #include "filters/common/abstract.h"
+#include "filters/procmail/folder.h"
 #include "filters/procmail/regex.h"
+
+#include <fmt/format.h>
+#include <signal.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,6 +19,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -74,7 +79,18 @@ struct Engine::Frame {
 };
 
 Engine::Engine(Message message, Settings settings, Actions& actions)
-    : m_msg(std::move(message)), m_settings(std::move(settings)), m_actions(actions) {}
+    : m_msg(std::move(message)), m_settings(std::move(settings)), m_actions(actions) {
+    fix_content_length();
+}
+
+// procmail rewrites a Content-Length: field to the body's real length when
+// it reads the message (and again after a filter), unless -Y.
+void Engine::fix_content_length() {
+    if (m_settings.berkeley) return;
+    std::string t = m_msg.text();
+    rewrite_content_length(t, false);
+    if (t != m_msg.text()) m_msg.set_text(std::move(t));
+}
 
 Engine::~Engine() {
     if (m_global_lock) m_actions.unlock(*m_global_lock);
@@ -109,7 +125,41 @@ bool Engine::want_abstract() const {
 
 void Engine::write_abstract(std::string_view folder, uint64_t bytes) {
     if (!want_abstract()) return;
-    log_raw(filters::log_abstract(m_msg.text(), folder, bytes));
+    // Leading empty lines are not part of the header procmail looks at.
+    std::string_view text = m_msg.text();
+    bool from_first = m_msg.has_from_line();
+    text.remove_prefix(std::min(text.size(), text.find_first_not_of('\n')));
+    std::string out = filters::log_abstract(text, folder, bytes);
+    if (!from_first && text.substr(0, 5) == "From ") out.erase(0, out.find('\n') + 1);  // only a first line counts
+    log_raw(out);
+}
+
+// A signal ends procmail (procmail(1) "SIGNALS"): TERM requeues (75), HUP
+// and INT bounce (73), QUIT drops the mail (0).  The abstract then has no
+// Subject: line, as procmail 3.22 writes it.
+void Engine::terminate_on_signal(int sig) {
+    diag("Terminating prematurely");
+    const char* folder = sig == SIGTERM ? "**Requeued**" : sig == SIGQUIT ? "**Lost**" : "**Bounced**";
+    int code = sig == SIGTERM ? EX_TEMPFAIL : sig == SIGQUIT ? EX_OK : EX_CANTCREAT;
+    if (want_abstract()) {
+        std::string out;
+        if (m_msg.has_from_line()) out = std::string(m_msg.from_line()) + "\n";
+        out += filters::abstract_folder_line(folder, m_last_bytes);
+        log_raw(out);
+    }
+    if (m_global_lock) m_actions.unlock(*m_global_lock);
+    m_global_lock.reset();
+    m_actions.release_all();
+    _exit(code);
+}
+
+void Engine::poll_signals() {
+    int sig = g_pending_signal;
+    if (g_verbose_request) {
+        m_verbose = g_verbose_request > 0 ? 1 : 0;
+        g_verbose_request = 0;
+    }
+    if (sig) terminate_on_signal(sig);
 }
 
 // ---- variables --------------------------------------------------------------
@@ -141,8 +191,10 @@ std::string Engine::special(char c) {
 void Engine::set_logfile(const std::string& path) {
     if (m_log_fd >= 0) ::close(m_log_fd);
     m_log_fd = -1;
-    if (path.empty() || m_settings.explain) return;
-    m_log_fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (m_settings.explain) return;
+    // An empty LOGFILE logs to /dev/null (procmail's stderr is gone by then).
+    m_log_fd = ::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (m_log_fd < 0) m_log_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 }
 
 void Engine::change_maildir(const std::string& dir) {
@@ -166,6 +218,7 @@ void Engine::set_lockfile(const std::string& path) {
 void Engine::unset(std::string_view name) {
     m_vars.unset(name);
     if (name == "LOGFILE") set_logfile("");
+    if (name == "DEFAULT") m_default_assigned = false;
     else if (name == "LOCKFILE") set_lockfile("");
     else if (name == "SWITCHRC") {
         // Unsetting SWITCHRC ends the current rcfile.
@@ -180,18 +233,26 @@ void Engine::assign(std::string_view name, std::string value, bool from_cmdline)
     if (name == "INCLUDERC" || name == "SWITCHRC") {
         if (from_cmdline) return;
         if (name == "SWITCHRC") {
+            // An unreadable file is logged and the current one goes on.
+            std::string path = value.empty() ? value : absolute(value);
+            struct stat st {};
+            if (!path.empty() && (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(path.c_str(), R_OK) != 0)) {
+                diag("Couldn't read \"" + path + "\"");
+                return;
+            }
             m_switched = true;
-            m_switch_to = value;
+            m_switch_to = path;
             return;
         }
         if (!value.empty()) {
+            std::string path = absolute(value);
             if (m_include_depth > 64) {
-                diag("Couldn't read \"" + value + "\"");
+                diag("Couldn't read \"" + path + "\"");
                 return;
             }
             ++m_include_depth;
             std::string saved = m_current_file;
-            run_rcfile(value);
+            run_rcfile(path);
             m_current_file = saved;
             --m_include_depth;
         }
@@ -208,9 +269,14 @@ void Engine::assign(std::string_view name, std::string value, bool from_cmdline)
         }
     }
     m_vars.set(name, value);
+    if (name == "DEFAULT") m_default_assigned = true;
     if (name == "MAILDIR") change_maildir(value);
     else if (name == "LOGFILE") set_logfile(value);
-    else if (name == "VERBOSE") m_verbose = static_cast<int>(bool_value(value, m_verbose));
+    else if (name == "VERBOSE") {
+        int was = m_verbose;
+        m_verbose = static_cast<int>(bool_value(value, m_verbose));
+        if (m_verbose && !was) verbose_stamp();
+    }
     else if (name == "LOGABSTRACT") m_logabstract = static_cast<int>(bool_value(value, m_logabstract));
     else if (name == "LOCKFILE") set_lockfile(value);
     else if (name == "UMASK") {
@@ -238,11 +304,29 @@ void Engine::assign(std::string_view name, std::string value, bool from_cmdline)
             // carries on (and can lose the mail: §4.3).
             pid_t pid = ::fork();
             if (pid > 0) _exit(0);
-            m_delivered = true;
+            if (pid == 0) {
+                m_detached = true;
+                ::setsid();
+            }
         }
     } else if (name == "EXITCODE" || name == "TRAP") {
         // read at the end
     }
+}
+
+std::string Engine::absolute(const std::string& name) const {
+    if (name.empty() || name[0] == '/') return name;
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) == nullptr) return name;
+    return std::string(cwd) + "/" + name;
+}
+
+// VERBOSE starts with procmail's "[pid] date" line.
+void Engine::verbose_stamp() {
+    std::time_t now = std::time(nullptr);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y", std::localtime(&now));
+    diag("[" + std::to_string(::getpid()) + "] " + buf);
 }
 
 // ---- rcfiles ------------------------------------------------------------------
@@ -271,10 +355,6 @@ bool Engine::run_rcfile_text(const std::string& display, std::string_view text) 
         if (m_switch_to.empty()) break;
         // SWITCHRC: continue in the new file; $_ shows its absolute path.
         name = m_switch_to;
-        if (!name.empty() && name[0] != '/') {
-            char cwd[4096];
-            if (::getcwd(cwd, sizeof cwd)) name = std::string(cwd) + "/" + name;
-        }
         m_switch_to.clear();
         std::ifstream in(name, std::ios::binary);
         if (!in) {
@@ -293,18 +373,21 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
     std::vector<Frame> stack;
     const auto& items = rc.items;
     for (std::size_t i = 0; i < items.size() && !stopped() && !m_switched; ++i) {
+        poll_signals();
         const Item& it = items[i];
         m_current_line = it.line;
         switch (it.kind) {
             case ItemKind::Assign: {
-                if (it.line > 0 && static_cast<std::size_t>(it.line) <= rc.line_lengths.size() &&
-                    rc.line_lengths[static_cast<std::size_t>(it.line) - 1] >= m_linebuf) {
+                // NAME=value must fit in LINEBUF; if not, procmail says so
+                // and the variable ends up empty.
+                m_assign_overhead = it.name.size() + 1;
+                ExpandedText v = expand_assignment(it.value, *this);
+                m_assign_overhead = 0;
+                if (v.overflow || it.name.size() + 1 + v.text.size() > m_linebuf) {
                     diag("Exceeded LINEBUF");
                     m_vars.set("PROCMAIL_OVERFLOW", "yes");
-                    return false;  // the rest of the rcfile is abandoned
+                    v.text.clear();
                 }
-                ExpandedText v = expand_assignment(it.value, *this, m_linebuf);
-                if (v.overflow) m_vars.set("PROCMAIL_OVERFLOW", "yes");
                 assign(it.name, std::move(v.text));
                 break;
             }
@@ -329,26 +412,31 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 if (r.header.dynamic) f = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
                 if (!f.skipped.empty()) diag("Skipped \"" + f.skipped + "\"");
                 bool A = f.has('A'), a = f.has('a'), E = f.has('E'), e = f.has('e');
-                if (e && (E || a)) {
-                    diag("Conflicting else-if-flag suppressed");
-                    e = false;
+                // procmail's order: e first (it wins over E and a), then E,
+                // a and A narrow what may run.
+                bool run = true;
+                if (e) {
+                    run = m_prevcond && !m_lastsucc;
+                    if (E) {
+                        diag("Conflicting else-if-flag suppressed");
+                        E = false;
+                    }
+                    if (a) {
+                        diag("Conflicting also-if-succeeded-flag suppressed");
+                        a = false;
+                    }
                 }
-                bool skip = false, touch_state = true;
-                if ((A || a) && (!m_lastcond || (a && !m_lastsucc))) {
-                    skip = true;
-                } else if (E && m_prevcond) {
-                    skip = true;
-                    touch_state = false;
-                } else if (e && !(m_prevcond && !m_lastsucc)) {
-                    skip = true;
-                    touch_state = false;
-                }
+                if (E) run = run && !m_prevcond;
+                if (a) run = run && m_lastcond && m_lastsucc;
+                if (A) run = run && m_lastcond;
+                bool skip = !run;
                 bool is_block = r.action.kind == ActionKind::Block;
                 if (m_observer) {
                     std::string why;
-                    if (skip && (A || a)) why = !m_lastcond ? "A: the last recipe without A or a did not match" : "a: the previous recipe did not succeed";
+                    if (skip && e) why = "e: the previous recipe did not match, or its action succeeded";
                     else if (skip && E) why = "E: the previous recipe matched";
-                    else if (skip && e) why = "e: the previous recipe did not match, or its action succeeded";
+                    else if (skip && a) why = "a: the last recipe without A/a did not match, or the previous action failed";
+                    else if (skip && A) why = "A: the last recipe without A/a did not match";
                     m_observer->recipe(display, r, f, why);
                 }
                 double score = 0;
@@ -356,9 +444,16 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 bool weighted = false;
                 if (!skip) matched = eval_recipe(r, f, &score, &weighted);
                 if (m_observer && !skip) m_observer->outcome(r, matched, score, weighted);
-                if (touch_state) {
-                    if (!(A || a)) m_lastcond = matched;
-                    m_prevcond = matched;
+                if (!(A || a)) m_lastcond = matched;
+                if (!m_prevcond || !E) m_prevcond = matched;
+                if (is_block) {
+                    // Flags that mean nothing on a block (procmail says so
+                    // whether or not the block is entered).
+                    if (f.lock != LockKind::None && !f.has('c')) diag("Extraneous locallockfile ignored");
+                    if (f.has('b')) diag("Extraneous deliver-body flag ignored");
+                    if (f.has('h')) diag("Extraneous deliver-head flag ignored");
+                    if (f.has('i')) diag("Extraneous ignore-write-error flag ignored");
+                    if (f.has('r')) diag("Extraneous raw-mode flag ignored");
                 }
                 if (!matched) {
                     if (is_block) i = skip_block(rc, i, r.action.block_end);
@@ -384,6 +479,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                         }
                     }
                     stack.push_back({m_lastcond, m_prevcond});
+                    m_lastsucc = true;
                     break;
                 }
                 bool delivering = false;
@@ -412,11 +508,11 @@ std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::s
 
 // ---- conditions ---------------------------------------------------------------
 
-const Regex* Engine::regex(const std::string& pattern, bool case_sensitive) {
-    auto key = std::make_pair(pattern, case_sensitive);
+const Regex* Engine::regex(const std::string& pattern, bool case_sensitive, bool after_backslash) {
+    auto key = std::make_pair(pattern, (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0));
     auto it = m_regex_cache.find(key);
     if (it != m_regex_cache.end()) return it->second.get();
-    auto compiled = Regex::compile(pattern, case_sensitive);
+    auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
     std::unique_ptr<Regex> re;
     if (compiled) re = std::make_unique<Regex>(std::move(*compiled));
     else diag("Invalid regexp \"" + pattern + "\"");
@@ -455,13 +551,30 @@ bool Engine::eval_recipe(const Recipe& r, const HeaderFields& f, double* score, 
 // add to *score and return true unless the score fell to -infinity.
 bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double* score, bool* weighted_any,
                             bool* inf_done) {
+    if (text.size() >= m_linebuf) {  // procmail's line buffer overflows: the recipe fails
+        diag("Exceeded LINEBUF");
+        m_vars.set("PROCMAIL_OVERFLOW", "yes");
+        return false;
+    }
     ConditionParts p = parse_condition(text);
     if (p.kind == ConditionKind::Dollar) {
-        ExpandedText t = expand_condition(p.body, *this, m_linebuf);
+        ExpandedText t = expand_condition(p.body, *this);
+        if (t.overflow || t.text.size() >= m_linebuf) {
+            diag("Exceeded LINEBUF");
+            m_vars.set("PROCMAIL_OVERFLOW", "yes");
+            return false;
+        }
         ConditionParts carry = p;
         carry.kind = ConditionKind::Regex;
         carry.body.clear();
         p = parse_condition(t.text, carry);
+    }
+    // A leading backslash quotes the character after it: the rest is a
+    // regular expression as written (`\!x`, `\<`, `\/x` are literal).
+    bool after_backslash = false;
+    if (p.kind == ConditionKind::Regex && !p.body.empty() && p.body[0] == '\\') {
+        p.body.erase(0, 1);
+        after_backslash = true;  // and a macro right after it is not one
     }
     if (p.weighted) {
         *weighted_any = true;
@@ -520,7 +633,7 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
         case ConditionKind::Dollar:  // not reached: expanded above
         case ConditionKind::Regex: {
             bool cs = f.has('D');
-            const Regex* re = regex(p.body, cs);
+            const Regex* re = regex(p.body, cs, after_backslash);
             if (re == nullptr) return p.weighted;  // too large to compile: logged; no match
             if (!re->warning().empty()) diag("Invalid regexp \"" + p.body + "\"");
             if (!p.weighted) {
@@ -529,7 +642,7 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
                 bool m = re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
                 if (gave_up) diag("Search too costly, taken as no match: \"" + p.body + "\"");
                 if (m && re->has_extraction() && !p.negate) m_vars.set("MATCH", match);
-                if (m_verbose) diag(std::string(m != p.negate ? "Match on \"" : "No match on \"") + (p.negate ? "!" : "") + p.body + "\"");
+                if (m_verbose) diag(std::string(m != p.negate ? "Match on" : "No match on") + (p.negate ? " !" : "") + " \"" + re->expanded() + "\"");
                 if (m_observer) m_observer->condition(text, m != p.negate, re->has_extraction() && m ? "MATCH=" + match : "");
                 return m != p.negate;
             }
@@ -538,6 +651,7 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
                 if (!m) add(w);
                 return *score > -k_score_max;
             }
+            double before = *score;
             double sum = 0, term = w;
             bool infinite = false;
             re->for_each_match(area, [&](bool empty) {
@@ -560,24 +674,26 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
                 add(sum);
             }
             if (m_observer) m_observer->condition(text, true, "adds " + std::to_string(sum) + ", score " + std::to_string(*score));
-            if (m_verbose) diag("Score: " + std::to_string(static_cast<long>(sum)) + " " + std::to_string(static_cast<long>(*score)) + " \"" + p.body + "\"");
+            if (m_verbose) {
+                long total = static_cast<long>(*score);
+                std::string t = fmt::format("{:>7}", total);
+                if (total == 0 && *score > 0) t[5] = '+';  // procmail shows +0 for (0,1)
+                diag(fmt::format("Score: {:>7} {}", static_cast<long>(*score - before), t) + " \"" + re->expanded() + "\"");
+            }
             return *score > -k_score_max;
         }
         case ConditionKind::Program: {
             Command cmd = command_for(p.body);
-            std::string input(area);  // the raw area (continuations as written)
-            if (p.area == AreaKind::Default) {
-                if (H && B) input = m_msg.text();
-                else input = std::string(H ? m_msg.header() : m_msg.body());
-            }
+            // The program reads the area being searched (the header with its
+            // continuations joined), with a final newline as a pipe gets.
+            std::string input = with_final_newline(area);
             RunSpec spec = program_spec(cmd, input);
             int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
             spec.stdout_fd = devnull;
-            RunResult res = m_actions.run(spec, Actions::Purpose::Condition);
+            RunResult res = run_checked(spec, Actions::Purpose::Condition);
             if (devnull >= 0) ::close(devnull);
             m_last_status = res.status;
-            bool ok = res.started && !res.exec_failed && res.status == 0;
-            if (res.exec_failed) diag("Failed to execute \"" + (cmd.shell ? cmd.text : cmd.argv[0]) + "\"");
+            bool ok = res.started && res.status == 0;
             if (m_observer) m_observer->condition(text, ok != p.negate, "exit " + std::to_string(res.status));
             if (!p.weighted) return ok != p.negate;
             if (p.negate) add(series(res.status));
@@ -614,9 +730,35 @@ std::string Engine::action_text(const HeaderFields& f) const {
     return m_msg.text();
 }
 
-Command Engine::command_for(std::string_view raw) {
+// procmail's metaparse(): the shell when the text has a $SHELLMETAS
+// character (or starts with `test`, or overflows), else the words expanded
+// and exec'd.  *shown gets what LASTFOLDER shows: the text for the shell,
+// the words joined by spaces ("$@" as an empty word) for exec.
+Command Engine::command_for(std::string_view raw, std::string* shown) {
     const std::string* metas = m_vars.get("SHELLMETAS");
-    return make_command(raw, metas ? std::string_view(*metas) : std::string_view(), *this, m_linebuf);
+    std::string_view text = raw.substr(0, raw.find('\0'));
+    Command cmd;
+    cmd.shell = has_shell_metas(text, metas ? std::string_view(*metas) : std::string_view());
+    if (!cmd.shell) {
+        ExpandedArgs a = expand_args(text, *this, m_linebuf);
+        if (a.overflow || a.words.front() == "test") {
+            cmd.shell = true;
+        } else {
+            cmd.argv = insert_all_args(a, m_settings.args);
+            if (shown) {
+                shown->clear();
+                for (std::size_t i = 0; i < a.words.size(); ++i) {
+                    if (i) *shown += ' ';
+                    if (static_cast<int>(i) != a.all_args_word) *shown += a.words[i];
+                }
+            }
+        }
+    }
+    if (cmd.shell) {
+        cmd.text = std::string(text);
+        if (shown) *shown = cmd.text;
+    }
+    return cmd;
 }
 
 RunSpec Engine::program_spec(const Command& cmd, std::string_view input) const {
@@ -636,6 +778,8 @@ RunSpec Engine::program_spec(const Command& cmd, std::string_view input) const {
 
 void Engine::record_delivery(const Delivery& d, bool copy) {
     m_vars.set("LASTFOLDER", d.folder);
+    m_last_bytes = d.bytes;
+    if (m_verbose) diag("Assigning \"LASTFOLDER=" + d.folder + "\"");
     if (copy) {
         if (m_logabstract == 2) write_abstract(d.folder, d.bytes);
         return;
@@ -678,18 +822,14 @@ bool Engine::deliver_to_folder(const Recipe& r, const HeaderFields& f, const std
         if (lockname == m_global_lock_path) {
             diag("Deadlock attempted on \"" + lockname + "\"");
         } else {
-            lock = m_actions.lock(lockname);
-            if (!lock) return false;
+            lock = m_actions.lock(lockname);  // a failure is logged; procmail writes anyway
         }
     }
     bool h = f.has('h'), b = f.has('b');
     FolderRequest req{names, m_msg.text(), h || !b, b || !h, f.has('r'), m_settings.berkeley};
-    auto d = m_actions.write_folder(req);
+    auto d = m_actions.write_folder(req);  // failures are logged by the folder code
     if (lock) m_actions.unlock(*lock);
-    if (!d) {
-        diag(d.error().message);
-        return false;
-    }
+    if (!d) return false;
     record_delivery(*d, f.has('c'));
     (void)r;
     return true;
@@ -716,11 +856,11 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
                 lockname = (w.words.empty() ? std::string() : w.words[0]) + m_vars.value("LOCKEXT");
             }
         }
-        lock = m_actions.lock(lockname);
-        if (!lock) return false;
+        lock = m_actions.lock(lockname);  // a failure is logged; procmail runs it anyway
         wait_forced = true;
     }
-    Command cmd = command_for(raw);
+    std::string folder;
+    Command cmd = command_for(raw, &folder);
     bool bare = !cmd.shell && (cmd.argv.empty() || (cmd.argv.size() == 1 && cmd.argv[0].empty()));
     std::string input = with_final_newline(action_text(f));
     if (bare) {
@@ -737,21 +877,26 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
             t.remove_prefix(static_cast<std::size_t>(n));
         }
         if (lock) m_actions.unlock(*lock);
-        if (ok && !filter && !capture) record_delivery({"", input.size()}, f.has('c'));
+        if (ok && !filter && !capture) record_delivery({"|", input.size()}, f.has('c'));
         return ok;
     }
     RunSpec spec = program_spec(cmd, input);
+    m_last_bytes = input.size();  // what the abstract shows if a signal ends us now
     spec.capture = filter || capture;
+    int devnull = -1;
+    if (!spec.capture) {  // a delivering program's output goes nowhere
+        devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        spec.stdout_fd = devnull;
+    }
     if (capture) spec.capture_limit = m_linebuf;
     auto purpose = capture ? Actions::Purpose::Capture : filter ? Actions::Purpose::Filter : Actions::Purpose::Pipe;
-    RunResult res = m_actions.run(spec, purpose);
+    RunResult res = run_checked(spec, purpose);
+    if (devnull >= 0) ::close(devnull);
     if (lock) m_actions.unlock(*lock);
     m_last_status = res.status;
-    std::string shown = cmd.shell ? cmd.text : raw;
-    if (res.exec_failed) {
-        diag("Failed to execute \"" + shown + "\"");
-        return false;
-    }
+    // procmail names a shell command by its text and an exec'd one by its
+    // program (messages) or by its words joined with spaces (LASTFOLDER).
+    std::string shown = cmd.shell ? cmd.text : (cmd.argv.empty() ? std::string() : cmd.argv[0]);
     if (res.timed_out) diag("Timeout, terminating \"" + shown + "\"");
     if (res.write_error && !f.has('i')) {
         diag("Error while writing to \"" + shown + "\"");
@@ -774,16 +919,17 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
     }
     if (filter) {
         if (checked && failed) {
-            diag("Rescue of unfiltered data succeeded");
+            if (!f.has('W') || m_verbose) diag("Rescue of unfiltered data succeeded");
             return false;
         }
         if (f.has('h') && !f.has('b')) m_msg.replace_header(res.output);
         else if (f.has('b') && !f.has('h')) m_msg.replace_body(res.output);
         else m_msg.set_text(std::move(res.output));
+        fix_content_length();
         return true;
     }
     if (checked && failed) return false;
-    record_delivery({shown, input.size()}, f.has('c'));
+    record_delivery({folder, input.size()}, f.has('c'));
     return true;
 }
 
@@ -793,7 +939,7 @@ bool Engine::forward(const Recipe& r, const HeaderFields& f) {
     std::vector<std::string> argv = sm.words;
     std::vector<std::string> shown_words = sm.words;
     for (std::size_t i = 0; i < words.words.size(); ++i)
-        if (static_cast<int>(i) != words.all_args_word) shown_words.push_back(words.words[i]);
+        shown_words.push_back(static_cast<int>(i) == words.all_args_word ? std::string() : words.words[i]);
     auto all = insert_all_args(words, m_settings.args);
     argv.insert(argv.end(), all.begin(), all.end());
     argv.erase(std::remove_if(argv.begin(), argv.end(), [](const std::string& s) { return s.empty(); }), argv.end());
@@ -803,23 +949,22 @@ bool Engine::forward(const Recipe& r, const HeaderFields& f) {
     Command cmd;
     cmd.argv = argv;
     RunSpec spec = program_spec(cmd, input);
-    RunResult res = m_actions.run(spec, Actions::Purpose::Forward);
+    int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    spec.stdout_fd = devnull;
+    RunResult res = run_checked(spec, Actions::Purpose::Forward);
+    if (devnull >= 0) ::close(devnull);
     m_last_status = res.status;
     std::string shown;
     for (const auto& w : shown_words) {
         if (!shown.empty()) shown += ' ';
         shown += w;
     }
-    if (res.exec_failed) {
-        diag("Failed to execute \"" + argv[0] + "\"");
-        return false;
-    }
     if (res.write_error && !f.has('i')) {
-        diag("Error while writing to \"" + shown + "\"");
+        diag("Error while writing to \"" + argv[0] + "\"");
         return false;
     }
     if ((f.has('w') || f.has('W')) && res.status != 0) {
-        if (!f.has('W')) diag("Program failure (" + std::to_string(res.status) + ") of \"" + shown + "\"");
+        if (!f.has('W')) diag("Program failure (" + std::to_string(res.status) + ") of \"" + argv[0] + "\"");
         return false;
     }
     record_delivery({shown, input.size()}, f.has('c'));
@@ -827,10 +972,13 @@ bool Engine::forward(const Recipe& r, const HeaderFields& f) {
 }
 
 std::string Engine::backquote(const Command& cmd) {
-    RunSpec spec = program_spec(cmd, m_msg.text());
+    std::string input = with_final_newline(m_msg.text());
+    RunSpec spec = program_spec(cmd, input);
     spec.capture = true;
-    spec.capture_limit = m_linebuf;
-    RunResult res = m_actions.run(spec, Actions::Purpose::Backquote);
+    // procmail keeps what fits in LINEBUF after "NAME=" and two spare bytes.
+    std::size_t reserve = m_assign_overhead + 2;
+    spec.capture_limit = m_linebuf > reserve ? m_linebuf - reserve : 1;
+    RunResult res = run_checked(spec, Actions::Purpose::Backquote);
     m_last_status = res.status;
     std::string out = std::move(res.output);
     while (!out.empty() && out.back() == '\n') out.pop_back();
@@ -841,18 +989,35 @@ std::string Engine::backquote(const Command& cmd) {
     return out;
 }
 
+RunResult Engine::run_checked(const RunSpec& spec, Actions::Purpose purpose) {
+    RunResult r = m_actions.run(spec, purpose);
+    poll_signals();
+    return r;
+}
+
 // ---- the end ------------------------------------------------------------------------
 
-bool Engine::deliver_default(const std::string& box) {
+// The fall-through deliveries: $DEFAULT with its dotlock, $ORGMAIL without
+// (procmail's "last resort").  A directory folder needs no dotlock, and the
+// system mailbox is dotlocked only where we may write the spool directory
+// (procmail's set-gid privilege, which we never have, is what normally
+// allows it; the kernel lock still protects the write).
+bool Engine::deliver_default(const std::string& box, bool lock_it) {
     if (box.empty()) return false;
-    auto lock = m_actions.lock(box + m_vars.value("LOCKEXT"));
+    std::optional<int> lock;
+    bool directory = box.back() == '/' || (box.size() >= 2 && box.compare(box.size() - 2, 2, "/.") == 0);
+    struct stat st {};
+    if (!directory && ::stat(box.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) directory = true;
+    if (lock_it && !directory) {
+        std::string lockname = box + m_vars.value("LOCKEXT");
+        std::string dir = lockname.substr(0, lockname.rfind('/') == std::string::npos ? 0 : lockname.rfind('/'));
+        bool spool = !m_system_mailbox.empty() && box == m_system_mailbox;
+        if (!spool || ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0) lock = m_actions.lock(lockname);
+    }
     FolderRequest req{{box}, m_msg.text(), true, true, false, m_settings.berkeley};
     auto d = m_actions.write_folder(req);
     if (lock) m_actions.unlock(*lock);
-    if (!d) {
-        diag(d.error().message);
-        return false;
-    }
+    if (!d) return false;
     record_delivery(*d, false);
     return true;
 }
@@ -865,16 +1030,18 @@ int Engine::finish() {
         m_delivered = true;
         m_abstract_pending = false;
     } else if (!m_delivered) {
-        bool ok = false;
-        if (m_settings.mode != Mode::General) {
-            std::string def = m_vars.value("DEFAULT");
-            ok = deliver_default(def);
-            std::string org = m_vars.value("ORGMAIL");
-            if (!ok && org != def) ok = deliver_default(org);
-        }
+        // With -m, $DEFAULT counts only once it has been assigned.
+        std::string def = m_settings.mode == Mode::General && !m_default_assigned ? "" : m_vars.value("DEFAULT");
+        bool ok = deliver_default(def, true);
+        std::string org = m_vars.value("ORGMAIL");
+        if (!ok && !org.empty() && org != def) ok = deliver_default(org, false);
         if (!ok) {
-            write_abstract(m_settings.soft_fail ? "**Requeued**" : "**Bounced**", 0);
-            code = m_settings.soft_fail ? EX_TEMPFAIL : EX_CANTCREAT;
+            if (m_detached) {
+                write_abstract("**Lost**", 0);  // DELIVERED=yes told the MTA it was delivered
+            } else {
+                write_abstract(m_settings.soft_fail ? "**Requeued**" : "**Bounced**", 0);
+                code = m_settings.soft_fail ? EX_TEMPFAIL : EX_CANTCREAT;
+            }
         }
     }
     if (m_abstract_pending) {
@@ -882,13 +1049,16 @@ int Engine::finish() {
         m_abstract_pending = false;
     }
     const std::string* exitcode = m_vars.get("EXITCODE");
-    long forced = -1;
-    if (exitcode && parse_long(*exitcode, &forced) && forced >= 0) code = static_cast<int>(forced);
+    // EXITCODE is read like procmail's other numbers (renvint): "5x" is 5,
+    // "all" is 2, what it cannot read leaves the exit code alone.
+    long forced = exitcode && !exitcode->empty() ? bool_value(*exitcode, -1) : -1;
+    if (forced >= 0) code = static_cast<int>(forced);
     if (const std::string* trap = m_vars.get("TRAP"); trap && !trap->empty()) {
         Command cmd = command_for(*trap);
-        RunSpec spec = program_spec(cmd, m_msg.text());
-        spec.stdout_fd = m_log_fd;
-        RunResult res = m_actions.run(spec, Actions::Purpose::Trap);
+        std::string input = with_final_newline(m_msg.text());
+        RunSpec spec = program_spec(cmd, input);
+        spec.stdout_fd = m_log_fd >= 0 ? m_log_fd : 2;  // its output goes where the log goes
+        RunResult res = run_checked(spec, Actions::Purpose::Trap);
         // EXITCODE set but empty: a failing TRAP's status becomes ours.
         if (exitcode && exitcode->empty() && res.status != 0) code = res.status;
     }

@@ -21,6 +21,7 @@
 #include "filters/procmail/vars.h"
 #include "libmail/util/result.h"
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -34,6 +35,7 @@
 namespace mail::procmail {
 
 class Regex;
+
 
 // Where a delivery went and how many bytes it wrote (for the abstract).
 struct Delivery {
@@ -64,6 +66,8 @@ public:
     // The returned id releases it with unlock().
     virtual std::optional<int> lock(const std::string& path) = 0;
     virtual void unlock(int id) = 0;
+    // Drops every lock still held (the end, a signal).
+    virtual void release_all() {}
 };
 
 // Forwards to another Actions set later (the real Actions need the engine).
@@ -74,6 +78,7 @@ public:
     RunResult run(const RunSpec& spec, Purpose purpose) override { return target->run(spec, purpose); }
     std::optional<int> lock(const std::string& path) override { return target->lock(path); }
     void unlock(int id) override { target->unlock(id); }
+    void release_all() override { target->release_all(); }
 };
 
 enum class Mode { Filter, Delivery, General };
@@ -113,6 +118,7 @@ public:
         m_vars.set("HOST", host);
     }
     const Message& message() const { return m_msg; }
+    void set_system_mailbox(std::string path) { m_system_mailbox = std::move(path); }
     const Settings& settings() const { return m_settings; }
     long timing(std::string_view name) const;  // LOCKSLEEP, LOCKTIMEOUT, SUSPEND
     bool verbose() const { return m_verbose != 0; }
@@ -161,8 +167,8 @@ private:
     bool forward(const Recipe& r, const HeaderFields& f);
     std::string action_text(const HeaderFields& f) const;
     RunSpec program_spec(const Command& cmd, std::string_view input) const;
-    Command command_for(std::string_view raw);
-    const Regex* regex(const std::string& pattern, bool case_sensitive);
+    Command command_for(std::string_view raw, std::string* shown = nullptr);
+    const Regex* regex(const std::string& pattern, bool case_sensitive, bool after_backslash = false);
     void record_delivery(const Delivery& d, bool copy);
     void write_abstract(std::string_view folder, uint64_t bytes);
     bool want_abstract() const;
@@ -170,7 +176,15 @@ private:
     void set_lockfile(const std::string& path);
     void change_maildir(const std::string& dir);
     std::size_t linebuf() const { return m_linebuf; }
-    bool deliver_default(const std::string& box);
+    std::string absolute(const std::string& name) const;
+    RunResult run_checked(const RunSpec& spec, Actions::Purpose purpose);
+    void fix_content_length();
+    void verbose_stamp();
+public:
+    void poll_signals();
+    [[noreturn]] void terminate_on_signal(int sig);
+private:
+    bool deliver_default(const std::string& box, bool lock_it);
 
     Message m_msg;
     Settings m_settings;
@@ -186,6 +200,9 @@ private:
     int m_current_line = 0;
 
     bool m_delivered = false;
+    bool m_detached = false;          // DELIVERED=yes: the MTA was told it is delivered
+    bool m_default_assigned = false;  // -m: DEFAULT counts only once assigned
+    std::string m_system_mailbox;     // /var/mail/$LOGNAME (its dotlock needs the spool)
     bool m_host_mismatch = false;
     bool m_exit_now = false;
     bool m_switched = false;  // SWITCHRC abandons the current file
@@ -201,12 +218,13 @@ private:
     int m_verbose = 0;
     int m_logabstract = -1;
     std::size_t m_linebuf = 2048;
+    std::size_t m_assign_overhead = 0;  // "NAME=" while an assignment expands
     std::optional<int> m_global_lock;
     std::string m_global_lock_path;
     long m_timeout = 960;
     mode_t m_umask = 077;
 
-    std::map<std::pair<std::string, bool>, std::unique_ptr<Regex>> m_regex_cache;
+    std::map<std::pair<std::string, int>, std::unique_ptr<Regex>> m_regex_cache;
 };
 
 // The real Actions: folders through folder.h, programs through runner.h,

@@ -72,6 +72,7 @@ struct Run {
         e->vars().set("SENDMAIL", "/usr/sbin/sendmail");
         e->vars().set("SENDMAILFLAGS", "-oi");
         e->vars().set("HOST", "testhost");
+        if (mode == Mode::General) e->vars().unset("ORGMAIL");  // as main does for -m
         e->run_rcfile_text("rc", rc);
         code = e->finish();
     }
@@ -148,7 +149,7 @@ TEST_SUITE("procmail.engine") {
         CHECK(f.e->vars().value("LASTFOLDER") == "/usr/sbin/sendmail -oi bob@example.org");
         Run p(":0\n| cat > /dev/null\n");
         REQUIRE(p.rec.programs.size() == 1);
-        CHECK(p.rec.programs[0] == "P:/bin/sh -c cat > /dev/null");
+        CHECK(p.rec.programs[0] == "P:/bin/sh -c  cat > /dev/null");  // the text as written, leading blank kept
     }
 
     TEST_CASE("everything failing bounces: 73, or 75 with -t; EXITCODE wins") {

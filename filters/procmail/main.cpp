@@ -30,12 +30,13 @@ namespace {
 
 using namespace mail::procmail;
 
+// The usage and help texts are procmail's, byte for byte: scripts and
+// people compare them.  Our additions (--explain, --lint) are in procmail(1).
 constexpr const char* k_usage =
     "Usage: procmail [-vptoY] [-f fromwhom] [parameter=value | rcfile] ...\n"
     "   Or: procmail [-toY] [-f fromwhom] [-a argument] ... -d recipient ...\n"
     "   Or: procmail [-ptY] [-f fromwhom] -m [parameter=value] ... rcfile [arg] ...\n"
-    "   Or: procmail --explain [-f fromwhom] [parameter=value] ... rcfile < message\n"
-    "   Or: procmail --lint rcfile ...\n";
+    "   Or: procmail [-toY] [-a argument] ... -z\n";
 
 constexpr const char* k_help =
     "\t-v\t\tdisplay the version number and exit\n"
@@ -44,12 +45,11 @@ constexpr const char* k_help =
     "\t-f fromwhom\t(re)generate the leading 'From ' line\n"
     "\t-o\t\toverride the leading 'From ' line if necessary\n"
     "\t-Y\t\tBerkeley format mailbox, disregard Content-Length:\n"
-    "\t-a argument\twill set $1\n"
+    "\t-a argument\twill set $1, $2, etc\n"
     "\t-d recipient\texplicit delivery mode\n"
+    "\t-z\t\tact as an LMTP server\n"
     "\t-m\t\tact as a general purpose mail filter\n"
-    "\t--explain\tdeliver and run nothing; show every decision\n"
-    "\t--lint\t\treport procmail's silent traps with file:line\n"
-    "\nRecipe flag quick reference:\n"
+    "Recipe flag quick reference:\n"
     "\tH  egrep header (default)\tB  egrep body\n"
     "\tD  distinguish case\n"
     "\tA  also execute this recipe if the common condition matched\n"
@@ -59,8 +59,22 @@ constexpr const char* k_help =
     "\th  deliver header (default)\tb  deliver body (default)\n"
     "\tf  filter\t\t\ti  ignore write errors\n"
     "\tc  carbon copy or clone message\n"
-    "\tw  wait for a program\t\tr  raw mode, mimic mailbox format\n"
+    "\tw  wait for a program\t\tr  raw mode, mail as is\n"
     "\tW  same as 'w', but suppress 'Program failure' messages\n";
+
+extern "C" void on_signal(int sig) {
+    if (sig == SIGUSR1) mail::procmail::g_verbose_request = -1;
+    else if (sig == SIGUSR2) mail::procmail::g_verbose_request = 1;
+    else if (!mail::procmail::g_pending_signal) mail::procmail::g_pending_signal = sig;
+}
+
+void install_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a wait is interrupted
+    for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
+}
 
 std::string hostname() {
     utsname u{};
@@ -78,6 +92,16 @@ std::string read_stdin() {
         s.append(buf, static_cast<std::size_t>(n));
     }
     return s;
+}
+
+bool read_file(const std::string& path, std::string* out) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return n == 0;
 }
 
 bool bad_env_name(std::string_view e) {
@@ -118,7 +142,9 @@ struct Options {
     bool keep_env = false, soft = false, berkeley = false, override_from = false;
     bool from_given = false;
     std::string from;
-    std::vector<std::string> args;     // -a
+    std::vector<std::string> args;     // -m's arguments
+    std::vector<std::string> a_args;   // -a
+    bool a_given = false;
     std::vector<std::string> recipients;
     std::vector<std::string> assignments;
     std::vector<std::string> rcfiles;  // in order
@@ -143,10 +169,18 @@ int parse_options(int argc, char** argv, Options& o) {
         for (std::size_t k = 1; k < a.size() && !stop; ++k) {
             char c = a[k];
             switch (c) {
-                case 'v':
-                    std::printf("procmail v3.23pre 2001/09/13 (mailroom)\n\nLocking strategies:\tdotlocking, fcntl()\n"
-                                "Default rcfile:\t\t$HOME/.procmailrc\n\tIt may be writable by your primary group\n");
+                case 'v': {
+                    const passwd* me = ::getpwuid(::getuid());
+                    std::fprintf(stderr,
+                                 "procmail v3.23pre 2001/09/13\n"
+                                 "    mailroom's procmail, a reimplementation compatible with procmail 3.22\n\n"
+                                 "Locking strategies:\tdotlocking, fcntl()\n"
+                                 "Default rcfile:\t\t$HOME/.procmailrc\n"
+                                 "\tIt may be writable by your primary group\n"
+                                 "Your system mailbox:\t/var/mail/%s\n",
+                                 me ? me->pw_name : "");
                     return 0;
+                }
                 case 'h':
                 case '?':
                     std::fputs(k_usage, stderr);
@@ -168,7 +202,10 @@ int parse_options(int argc, char** argv, Options& o) {
                         stop = true;
                         break;
                     }
-                    if (c == 'a') o.args.push_back(val);
+                    if (c == 'a') {
+                        o.a_args.push_back(val);
+                        o.a_given = true;
+                    }
                     else {
                         o.from = val;
                         o.from_given = true;
@@ -190,9 +227,9 @@ int parse_options(int argc, char** argv, Options& o) {
         }
     }
     if (!unrecognised.empty()) {
-        std::fprintf(stderr, "procmail: Unrecognised options: %s\n", unrecognised.c_str());
+        std::fprintf(stderr, "procmail: Unrecognised options: \"%s\"\n", unrecognised.c_str());
         std::fputs(k_usage, stderr);
-        std::fputs("procmail: Processing continued\n", stderr);
+        std::fputs("Processing continued\n", stderr);
     }
     for (; i < argc; ++i) {
         std::string a = argv[i];
@@ -253,10 +290,17 @@ int main(int argc, char** argv) {
     for (int fd = 0; fd < 3; ++fd)
         if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
     ::signal(SIGPIPE, SIG_IGN);
+    install_signals();
     Options o;
     int rc = parse_options(argc, argv, o);
     if (rc >= 0) return rc;
     if (o.lint) return run_lint(o.rcfiles.empty() ? std::vector<std::string>{} : o.rcfiles);
+    // -a with -m, and -p with -d, do not go together: -m and -d win.
+    if ((o.mode == Mode::General && o.a_given) || (o.mode == Mode::Delivery && o.keep_env)) {
+        std::fputs("procmail: Conflicting options\n", stderr);
+        std::fputs(k_usage, stderr);
+        if (o.mode == Mode::Delivery) o.keep_env = false;
+    }
     if (o.mode == Mode::General && o.rcfiles.empty()) {
         std::fputs("procmail: Missing rcfile\n", stderr);
         return EX_NOINPUT;
@@ -332,8 +376,7 @@ int main(int argc, char** argv) {
     s.argv0 = argv[0];
     s.hostname = hostname();
     s.explain = o.explain;
-    if (o.mode == Mode::General) s.args = o.args;
-    else s.args = o.args;
+    s.args = o.mode == Mode::General ? o.args : o.a_args;
 
     std::unique_ptr<Actions> actions;
     std::unique_ptr<ExplainReport> report;
@@ -392,37 +435,50 @@ int main(int argc, char** argv) {
     vars.unset("EXITCODE");
     bool rcfile_given = !o.rcfiles.empty();
     if (rcfile_given) vars.set("COMSAT", "no");
-    bool maildir_dot = o.mode == Mode::General;
-    if (!o.rcfiles.empty() && o.rcfiles[0].rfind("./", 0) == 0) maildir_dot = true;
-    engine.assign("MAILDIR", maildir_dot ? "." : home);
+    vars.set("MAILDIR", home);  // entered once the rcfile has been opened
+    bool maildir_given = false;
     for (const auto& a : o.assignments) {
         auto eq = a.find('=');
+        if (a.substr(0, eq) == "MAILDIR") maildir_given = true;
         engine.assign(a.substr(0, eq), a.substr(eq + 1), true);
     }
+    if (id.known) engine.set_system_mailbox(orgmail);
 
     // The rcfiles: the first readable one whose HOST matches; later ones
     // only when an earlier one is missing or ends on a HOST mismatch.
     std::vector<std::string> rcfiles = o.rcfiles;
     if (rcfiles.empty()) rcfiles.push_back(home + "/.procmailrc");
+    bool entered = maildir_given;
     for (std::size_t k = 0; k < rcfiles.size(); ++k) {
         std::string path = rcfiles[k];
-        if (path[0] != '/' && path.rfind("./", 0) != 0 && path.rfind("../", 0) != 0 && !rcfile_given) path = home + "/" + path;
-        else if (path[0] != '/' && path.rfind("./", 0) != 0 && o.mode != Mode::General) path = home + "/" + path;
-        RcfileCheck trust = check_rcfile_trust(path, ::getuid(), id.gid, !rcfile_given);
+        // Absolute, `./name` (the current directory; -m: any relative
+        // name), or else relative to $HOME.
+        bool current = path.rfind("./", 0) == 0 || (o.mode == Mode::General && path[0] != '/');
+        if (path[0] != '/' && !current) path = home + "/" + path;
+        RcfileCheck trust = check_rcfile_trust(path, ::getuid(), id.gid, !rcfile_given, current);
         if (trust == RcfileCheck::Missing && !rcfile_given) continue;  // no ~/.procmailrc: $DEFAULT
+        std::string text;
+        if (trust == RcfileCheck::Ok && !read_file(path, &text)) trust = RcfileCheck::Missing;
         if (trust != RcfileCheck::Ok) {
             if (trust == RcfileCheck::Suspicious) engine.diag("Suspicious rcfile \"" + path + "\"");
             engine.diag("Couldn't read \"" + path + "\"");
             continue;
         }
-        bool ran = engine.run_rcfile(path);
-        if (!ran) continue;
+        if (engine.verbose()) engine.diag("Rcfile: \"" + path + "\"");
+        // Now procmail enters MAILDIR ("." for an rcfile from the current
+        // directory), unless the command line has set it already.
+        if (!entered) {
+            engine.assign("MAILDIR", current ? std::string(".") : vars.value("MAILDIR"));
+            entered = true;
+        }
+        engine.run_rcfile_text(path, text);
         if (engine.host_mismatch() && k + 1 < rcfiles.size()) {
             engine.reset_host(s.hostname);
             continue;
         }
         break;
     }
+    if (!entered) engine.assign("MAILDIR", vars.value("MAILDIR"));
     if (o.explain) return report->finish();
     return engine.finish();
 }

@@ -5,14 +5,13 @@ namespace mail::procmail {
 
 void Message::set_text(std::string text) {
     m_text = std::move(text);
-    // The header ends after the first empty line: "\n\n" (or a leading "\n").
-    std::size_t end;
-    if (!m_text.empty() && m_text[0] == '\n') {
-        end = 1;
-    } else {
-        std::size_t p = m_text.find("\n\n");
-        end = p == std::string::npos ? m_text.size() : p + 2;
-    }
+    // The header ends after the first empty line, looked for after any
+    // leading empty lines (procmail's readmail()); without one it is all
+    // header.
+    std::size_t start = m_text.find_first_not_of('\n');
+    if (start == std::string::npos) start = m_text.size();
+    std::size_t p = m_text.find("\n\n", start);
+    std::size_t end = p == std::string::npos ? m_text.size() : p + 2;
     m_header_len = end;
     m_joined.assign(m_text, 0, end);
     // A newline followed by a space or tab continues the field before it.

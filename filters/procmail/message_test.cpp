@@ -13,12 +13,12 @@ TEST_SUITE("procmail.message") {
         CHECK(m.joined_header() == "From a@b  Mon Jan  6 10:00:00 2025\nReceived: x \tby y\nSubject: s\n\n");
         CHECK(m.from_line() == "From a@b  Mon Jan  6 10:00:00 2025");
     }
-    TEST_CASE("no empty line: all header; a leading empty line: empty header") {
+    TEST_CASE("no empty line: all header; leading empty lines belong to the header") {
         Message m("Subject: only\n");
         CHECK(m.header() == "Subject: only\n");
         CHECK(m.body().empty());
-        Message e("\nbody\n");
-        CHECK(e.header() == "\n");
+        Message e("\n\nSubject: s\n\nbody\n");
+        CHECK(e.header() == "\n\nSubject: s\n\n");
         CHECK(e.body() == "body\n");
         Message none("");
         CHECK(none.header().empty());

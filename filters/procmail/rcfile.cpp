@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 
 namespace mail::procmail {
 namespace {
@@ -48,21 +49,14 @@ struct NullEnv final : ExpandEnv {
 
 // procmail's stod(): [blanks] [sign] digits [. or , digits]; `used` is how
 // many characters make the number (0: none).
+// procmail reads weights with the C library's strtod() in the C locale:
+// a decimal point (never a comma), exponents and hexadecimal included.
 double stod(std::string_view s, std::size_t& used) {
-    std::size_t k = 0;
-    while (k < s.size() && blank(s[k])) ++k;
-    bool negative = false;
-    if (k < s.size() && (s[k] == '-' || s[k] == '+')) negative = s[k++] == '-';
-    double acc = 0;
-    bool any = false;
-    while (k < s.size() && numeric(s[k])) acc = acc * 10 + (s[k++] - '0'), any = true;
-    if (k < s.size() && (s[k] == '.' || s[k] == ',')) {
-        ++k;
-        double frac = 1;
-        while (k < s.size() && numeric(s[k])) frac /= 10, acc += frac * (s[k++] - '0'), any = true;
-    }
-    used = any ? k : 0;
-    return negative ? -acc : acc;
+    std::string copy(s.substr(0, std::min<std::size_t>(s.size(), 512)));
+    char* end = nullptr;
+    double v = std::strtod(copy.c_str(), &end);
+    used = static_cast<std::size_t>(end - copy.c_str());
+    return v;
 }
 
 class Parser {

@@ -380,13 +380,22 @@ TEST_CASE("parse_condition: prefixes in any order, then one kind") {
     CHECK(r.body == "^Subject:.*more");
     CHECK_FALSE(r.negate);
 
-    auto w = parse_condition("-1.5^0,5 ! ! B ?? ^^From");
+    auto w = parse_condition("-1.5^0.5 ! ! B ?? ^^From");
     CHECK(w.weighted);
     CHECK(w.weight == -1.5);
     CHECK(w.exponent == 0.5);
     CHECK_FALSE(w.negate);
     CHECK(w.area == AreaKind::Body);
     CHECK(w.body == "^^From");
+
+    // strtod in the C locale: a comma is no decimal point, so this is a
+    // regular expression (procmail 3.22 agrees); exponents are numbers.
+    auto comma = parse_condition("2,25^1 ^To");
+    CHECK_FALSE(comma.weighted);
+    CHECK(comma.body == "2,25^1 ^To");
+    auto e = parse_condition("1e1^0 ^Subject");
+    CHECK(e.weighted);
+    CHECK(e.weight == 10);
 
     auto v = parse_condition("! MYVAR ?? $ ${X}");
     CHECK(v.negate);

@@ -10,10 +10,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <sysexits.h>
 
 extern char** environ;
 
 namespace mail::procmail {
+
+volatile sig_atomic_t g_pending_signal = 0;
+volatile sig_atomic_t g_verbose_request = 0;
 
 namespace {
 
@@ -35,9 +40,18 @@ namespace {
     argv.push_back(nullptr);
     environ = env.data();  // execvp searches the PATH of the new environment
     ::execvp(argv[0], argv.data());
+    // procmail's shexec(): what cannot be exec'd may be a shell script
+    // without a #! line, so /bin/sh gets a try with the same words.
+    std::vector<char*> shargv;
+    static char binsh[] = "/bin/sh";
+    shargv.push_back(binsh);
+    for (char* a : argv) shargv.push_back(a);
+    ::execv(binsh, shargv.data());
     char failed = 1;
     (void)!::write(status_fd, &failed, 1);
-    _exit(127);
+    std::string msg = "procmail: Failed to execute \"" + spec.argv[0] + "\"\n";
+    (void)!::write(2, msg.data(), msg.size());
+    _exit(EX_UNAVAILABLE);
 }
 
 }  // namespace
@@ -93,6 +107,7 @@ RunResult run_program(const RunSpec& spec) {
         }
         int rc = ::poll(p, static_cast<nfds_t>(n), wait_ms);
         if (rc < 0 && errno != EINTR) break;
+        if (g_pending_signal) break;
         if (rc <= 0) continue;
         for (int i = 0; i < n; ++i) {
             if (p[i].fd == wfd && (p[i].revents & (POLLOUT | POLLERR | POLLHUP))) {

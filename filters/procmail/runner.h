@@ -17,7 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include <signal.h>
+
 namespace mail::procmail {
+
+// Set by procmail's signal handlers (main.cpp); a pending TERM, HUP, INT or
+// QUIT makes run_program() stop waiting, and the engine then ends.
+extern volatile sig_atomic_t g_pending_signal;
+extern volatile sig_atomic_t g_verbose_request;  // USR2: +1, USR1: -1
 
 struct RunSpec {
     std::vector<std::string> argv;      // argv[0] is searched in the env's PATH

@@ -5,9 +5,11 @@
 
 namespace mail::procmail {
 
-RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile) {
+RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile,
+                               bool current) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return RcfileCheck::Missing;
+    if (current) return RcfileCheck::Ok;
     if (st.st_uid != uid && st.st_uid != 0) return RcfileCheck::Suspicious;
     if (st.st_mode & S_IWOTH) return RcfileCheck::Suspicious;
     if (default_rcfile && (st.st_mode & S_IWGRP) && st.st_gid != primary_gid) return RcfileCheck::Suspicious;

@@ -17,6 +17,9 @@ namespace mail::procmail {
 
 enum class RcfileCheck { Ok, Missing, Suspicious };
 
-RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile);
+// `current`: an rcfile named relative to the current directory, which
+// procmail 3.22 does not check (it is the caller's own choice of file).
+RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile,
+                               bool current = false);
 
 }  // namespace mail::procmail
