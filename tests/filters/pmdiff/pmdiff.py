@@ -57,7 +57,7 @@ NORMALISED (and nothing else):
   1. generated unique names: files created in a Maildir's new/ cur/ tmp/ and
      in directories a case lists under "uniq:" (procmail's plain-directory
      folders, msg.<inode>) are renamed {U1}, {U2}, … numbered by (directory,
-     content, name); every occurrence of the old name in any output is
+     content, first mention in the outputs, name); every occurrence of the old name in any output is
      replaced too (the log's Folder: line, LASTFOLDER in files); in a log
      abstract's Folder: line that holds such a name the run of TABs before
      the size (its count depends on the name's length) → {TABS}.
@@ -84,7 +84,8 @@ CASE FILES (cases/<name>.case).  Header lines "key: value" up to the first
   desc: one line (required)
   msg: NAME            a file in msgs/, or "large" (generated here, 300 KB),
                        or "none" (stdin is /dev/null)          [default msg1]
-  args: WORDS          shell-style words after the program name [default "@STD@ @RC@"]
+  args: WORDS          shell-style words after the program name
+                       [procmail: "@STD@ @RC@", formail: none]
   prog: procmail|formail                                        [procmail]
   env: NAME=VALUE      extra environment (repeatable)
   log: compare | skip REASON | filter REGEX   how the LOGFILE (BOX/log, or
@@ -95,8 +96,9 @@ CASE FILES (cases/<name>.case).  Header lines "key: value" up to the first
   user: run | exists   run as the throwaway user / the user only has to exist
   hermetic: REASON     the case may omit the @STD@ assignments
   timeout: SECONDS                                              [20]
-Sections: "--- rc" (BOX/rc), "--- file PATH [mode=0644] [nonl] [root|group=root]"
-(nonl: drop the last newline; in user: cases everything belongs to the user
+Sections: "--- rc" (BOX/rc), "--- file PATH [mode=0644] [nonl] [age=SECONDS]
+[nul=C] [root|group=root]" (nonl: drop the last newline; age: mtime that long
+ago; nul=C: each C becomes a NUL byte; in user: cases everything belongs to the user
 except files marked root (owner and group) or group=root), "--- symlink PATH TARGET".  In args, env and all texts:
 @STD@ = MAILDIR=@BOX@/Mail DEFAULT=@BOX@/Mail/default ORGMAIL=@BOX@/Mail/orgmail
 SENDMAIL=@BOX@/bin/sendmail SHELL=/bin/sh PATH=@BOX@/bin:/usr/bin:/bin
@@ -153,7 +155,7 @@ class Case:
         self.name = os.path.basename(path)[:-len(".case")]
         self.desc = ""
         self.msg = "msg1"
-        self.args = "@STD@ @RC@"
+        self.args = None
         self.prog = "procmail"
         self.env = []
         self.log = ("compare", "")
@@ -209,9 +211,9 @@ class Case:
             if not head:
                 raise CaseError(f"{self.path}: empty section header")
             if head[0] == "rc":
-                self.files.append(("file", "rc", data, 0o644, ""))
+                self.files.append(("file", "rc", data, 0o644, ("", 0)))
             elif head[0] == "file" and len(head) >= 2:
-                mode, owner = 0o644, ""
+                mode, owner, owner_age = 0o644, "", 0
                 for opt in head[2:]:
                     if opt in ("root", "group=root"):
                         owner = opt
@@ -219,15 +221,21 @@ class Case:
                         data = data[:-1] if data.endswith(b"\n") else data
                     elif opt.startswith("mode="):
                         mode = int(opt[5:], 8)
+                    elif opt.startswith("nul="):
+                        data = data.replace(opt[4:].encode(), b"\0")
+                    elif opt.startswith("age="):
+                        owner_age = int(opt[4:])
                     else:
                         raise CaseError(f"{self.path}: bad option {opt!r} in --- file")
-                self.files.append(("file", head[1], data, mode, owner))
+                self.files.append(("file", head[1], data, mode, (owner, owner_age)))
             elif head[0] == "symlink" and len(head) == 3:
-                self.files.append(("symlink", head[1], head[2], 0, ""))
+                self.files.append(("symlink", head[1], head[2], 0, ("", 0)))
             else:
                 raise CaseError(f"{self.path}: bad section header {' '.join(head)!r}")
         if not self.desc:
             raise CaseError(f"{self.path}: no desc:")
+        if self.args is None:
+            self.args = "@STD@ @RC@" if self.prog == "procmail" else ""
         if self.prog not in ("procmail", "formail"):
             raise CaseError(f"{self.path}: prog must be procmail or formail")
         if self.user not in ("", "run", "exists"):
@@ -428,7 +436,7 @@ def install(case, env, box, formail):
     os.symlink(formail, os.path.join(box, "bin/formail"))
     for d in case.dirs:
         os.makedirs(os.path.join(box, d), exist_ok=True)
-    for kind, rel, data, mode, _ in case.files:
+    for kind, rel, data, mode, extra in case.files:
         full = os.path.join(box, subst(rel, box, user, env.msgs))
         os.makedirs(os.path.dirname(full), exist_ok=True)
         if kind == "symlink":
@@ -437,10 +445,13 @@ def install(case, env, box, formail):
             with open(full, "wb") as f:
                 f.write(subst_bytes(data, box, user, env.msgs))
             os.chmod(full, mode)
+            if extra[1]:
+                t = time.time() - extra[1]
+                os.utime(full, (t, t))
     spool = []
     if named:
         chown_tree(box, named.uid, named.gid)
-        for kind, rel, data, mode, owner in case.files:
+        for kind, rel, data, mode, (owner, _) in case.files:
             if owner:   # "root" or "group=root": made by someone else
                 full = os.path.join(box, subst(rel, box, user, env.msgs))
                 os.lchown(full, 0 if owner == "root" else named.uid, 0)
@@ -476,7 +487,7 @@ def run_once(case, env, box, binary, formail):
     with open(env.msg_path(case.msg), "rb") as stdin:
         r.t0 = time.time()
         p = subprocess.Popen(argv, executable=binary, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=box,
-                             env=penv, start_new_session=True, **kw)
+                             env=penv, start_new_session=True, umask=0o022, **kw)
         r.pid = p.pid
         try:
             r.stdout, r.stderr = p.communicate(timeout=case.timeout)
@@ -518,9 +529,11 @@ def diff_snapshots(before, after):
 
 # ---------------------------------------------------------------- normalising
 
-def unique_names(case, changes, box):
+def unique_names(case, changes, box, texts):
     """Generated names → {Uk}: files created in Maildir new/cur/tmp and in
-    the case's uniq: directories."""
+    the case's uniq: directories, numbered by (directory, content) and, for
+    equal contents, by where the name first shows in the outputs (the log
+    names deliveries in the order they happened), then by the name."""
     uniq = {os.path.normpath(subst(u, box, "", "")) for u in case.uniq}
     cand = []
     for st, path, kind, mode, data, links in changes:
@@ -531,9 +544,11 @@ def unique_names(case, changes, box):
         maildir = (sub in ("new", "cur", "tmp") and all(
             os.path.isdir(os.path.join(box, gp, x)) for x in ("new", "cur", "tmp")))
         if maildir or os.path.normpath(parent) in uniq:
-            cand.append((parent, data, base))
+            seen = [t.find(base.encode("utf-8", "surrogateescape")) for t in texts]
+            first = min([x for x in seen if x >= 0], default=1 << 62)
+            cand.append((parent, data, first, base))
     mapping = {}
-    for k, (parent, data, base) in enumerate(sorted(cand), 1):
+    for k, (parent, data, first, base) in enumerate(sorted(cand), 1):
         mapping.setdefault(base, "{U%d}" % k)
     return mapping
 
@@ -595,7 +610,8 @@ def filtered(data, mode):
 
 
 def transcript(case, r, box, user):
-    mapping = unique_names(case, r.changes, box)
+    texts = [r.stdout, r.stderr] + [c[4] for c in r.changes if c[2] == "file"]
+    mapping = unique_names(case, r.changes, box, [b"\0".join(texts)])
     names = sorted(((k.encode(), v.encode()) for k, v in mapping.items()), key=lambda x: -len(x[0]))
     ctx = {"names": names, "box": box.encode(), "t0": r.t0, "t1": r.t1, "pid": r.pid}
 
@@ -613,7 +629,7 @@ def transcript(case, r, box, user):
         parts = p.split(os.sep)
         if parts[0] == "sent" and len(parts) >= 2 and parts[1] in renum:
             p = os.path.join("sent", renum[parts[1]], *parts[2:])
-        return norm_bytes(p.encode(), ctx).decode("latin-1")
+        return esc(norm_bytes(p.encode("utf-8", "surrogateescape"), ctx).decode("latin-1"))
     out = [f"== exit {r.exit}"]
     for title, data, mode in (("stdout", r.stdout, ("compare", "")), ("stderr", r.stderr, case.stderr)):
         if mode[0] == "skip":
