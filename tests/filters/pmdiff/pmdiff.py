@@ -1,86 +1,97 @@
 #!/usr/bin/env python3
-"""pmdiff.py — the differential test of procmail and formail (issue 5, done-when 1):
+"""pmdiff.py — the differential test of procmail and formail (issue 5, done-when 1).
 Debian's procmail 3.22-27 / formail (the reference) and ours run on the same
-(rcfile, message, command line) cases; exit code, stdout, stderr, every file
-created, changed or removed in the sandbox (bytes, mode, hard links), the
-LOGFILE and the fake sendmail's records must be identical after normalising.
-Each deliberate difference is named in allowlist.txt ("case-name: reason").
+(rcfile, message, command line) cases; the results must be identical after
+normalising, or the case must be named in allowlist.txt ("case-name: reason",
+each a deliberate difference also listed in docs/procmail.md).  README.md
+says how to run it and how to write a case.
 
 Usage:  pmdiff.py [--ref BIN] [--ours BIN] [--case SUBSTR] [--self-check] [-v]
                   [--show] [--keep] [-j N] [--ref-formail BIN] [--ours-formail BIN]
   --ref BIN      reference procmail (default $MAILROOM_PEERS/procmail/usr/bin/procmail)
   --ours BIN     our procmail (default $MAILROOM_BUILD/filters/procmail/procmail)
   --*-formail    the formail that goes with each procmail (default: a `formail`
-                 beside it, else ../formail/formail); it is what `formail` in a
-                 case's rcfile runs, through the sandbox's bin/ on PATH
-  --self-check   run the reference against itself: every case must give the
-                 same transcript twice (i.e. be deterministic after normalising)
-  --show         print each selected case's reference transcript (for writing cases)
-Exit: 0 no failures; 1 failures; 2 setup error (missing binary, bad case file).
+                 beside it, else ../formail/formail); prog: formail cases run it,
+                 and `formail` in an rcfile finds it through the sandbox's bin/
+  --case SUBSTR  only the cases whose name contains SUBSTR
+  --self-check   the reference against itself: every case must give the same
+                 transcript twice (deterministic after normalising)
+  --show         print each selected case's reference transcript (writing cases)
+  -j N           cases run in parallel (default 12; most of the time is
+                 procmail's sleep(1) after creating an mbox, not CPU)
+Exit: 0 no failures; 1 failures (or a write outside the sandbox); 2 setup
+error (a binary missing, a bad case file or allow-list line).
 
-SANDBOX.  Each case gets one directory BOX = $T/<n>/box (T = a fresh temp dir).
-The two binaries run one after the other in the *same* BOX path, which is
-wiped and re-installed in between, so absolute paths in logs compare equal.
-BOX holds: rc (the case's rcfile), Mail/ (MAILDIR), bin/sendmail (the fake
-sendmail), bin/formail (a symlink to the formail under test), sent/ (the fake
-sendmail's records: sent/<k>/argv one argument a line, sent/<k>/stdin) and the
-case's extra files and directories.  The program runs with cwd BOX, stdin the
-case's message, a minimal environment (TZ=UTC, PATH=/usr/bin:/bin, LC_ALL=C,
-plus the case's env: lines; procmail wipes it anyway unless -p).
+WHAT IS COMPARED, per case: the exit code (or TIMEOUT, or -signal), stdout,
+stderr, and every file, directory and symlink created, changed or removed in
+the sandbox — bytes, permission bits, and which new paths are hard links of
+each other.  That includes the LOGFILE (by convention BOX/log; a case may
+compare only lines matching a regex, or skip it with a reason, e.g. for
+VERBOSE output), the folders, and the fake sendmail's records of each
+forward (argv and the message it got).  For user: cases also the user's
+/var/mail file.  Owners, times and inode numbers are not compared.
 
-HERMETIC.  Cases are built on absolute rcfile paths and command-line
-assignments: @STD@ (below) sets MAILDIR, DEFAULT, ORGMAIL, SENDMAIL, SHELL,
-PATH and LOGFILE to places inside BOX, so neither /var/mail nor the real
-sendmail is ever used.  The loader refuses a procmail case that does not
-assign MAILDIR, DEFAULT, ORGMAIL and SENDMAIL (in args or in one of its files)
-unless it says why with "hermetic: <reason>" (e.g. -v, which delivers
-nothing).  procmail takes HOME and LOGNAME from the password entry of its uid,
-so cases about them (the default rcfile, $HOME-relative rcfiles, ORGMAIL's
-default, -d) are "user:" cases: only when the runner is root, it creates a
-throwaway user (home = BOX, a user group), pre-creates /var/mail/<user> owned
-by it (as mail.local would; our procmail is not set-uid and cannot create
-spool files), runs the case, collects /var/mail/<user> as part of the result,
-and removes the spool file, its .lock and the user at exit.  Without root
-these cases are skipped with a visible note.  As root, every other case runs
-as a second throwaway user whose home is an empty root-owned directory and
-whose /var/mail file is pre-created too: such a process cannot write to
-/var/mail, /root or the real home at all, and the runner fails if that spool
-file changed.  Not as root, the runner fails if /var/mail/<invoker>, the
-invoker's home (procmail's fallback when MAILDIR cannot be entered) or
-/tmp/dead.letter gained an entry during the run.  Binaries with set-id bits
-(the unpacked Debian procmail is set-uid root) are run from a private copy
+SANDBOX.  Each case gets a directory BOX ($T/<n>/box, T a fresh temp dir).
+The two binaries run one after the other in the *same* BOX path, wiped and
+re-installed in between, so absolute paths in logs compare equal.  BOX holds
+rc (the rcfile), Mail/ (MAILDIR), bin/sendmail (the fake sendmail),
+bin/formail (a symlink to the formail under test), sent/ (the fake
+sendmail's records: sent/<k>/argv, one argument a line, and sent/<k>/stdin)
+and the case's own files.  The program runs with argv[0] "procmail" or
+"formail" (so $0 compares equal), cwd BOX, umask 022, stdin the message, a
+new session, and the environment TZ=UTC PATH=/usr/bin:/bin LC_ALL=C plus the
+case's env: lines (procmail wipes it anyway unless -p).  Binaries with set-id
+bits (the unpacked Debian procmail is set-uid root) run from a private copy
 without them: ours is never set-uid, and a set-uid-root procmail creates
-/var/mail/<invoker> whatever the rcfile says.  argv[0] is
-"procmail" / "formail" whatever the binary's path ($0 must compare equal).
+/var/mail/<invoker> whatever the rcfile says.
+
+HERMETIC.  Cases use absolute rcfile paths and command-line assignments:
+@STD@ points MAILDIR, DEFAULT, ORGMAIL, SENDMAIL, SHELL, PATH and LOGFILE
+into BOX.  The loader refuses a procmail case that never assigns MAILDIR,
+DEFAULT, ORGMAIL and SENDMAIL (in args or any of its files) unless it says
+why ("hermetic: …", e.g. -v delivers nothing).  procmail takes HOME and
+LOGNAME from the password entry of its uid, so, when the runner is root:
+  - every ordinary case runs as a throwaway user whose home is an empty
+    root-owned directory and whose /var/mail file is pre-created (empty, its
+    own, 0600 — as mail.local makes it): it cannot write to /var/mail, /root
+    or any real home, and the run fails if that spool file changed;
+  - the cases about HOME and LOGNAME (the default rcfile, $HOME-relative
+    rcfiles, ORGMAIL's default, -d, rcfile permission checks) say "user:" and
+    use a second throwaway user whose home is their BOX ($T/userhome, so they
+    run one at a time); its /var/mail file is pre-created before each run and
+    collected as part of the result.  "user: run" runs as that user, "user:
+    exists" as root (root's procmail -d USER).
+Both users, their groups, spool files and .lock files are removed at exit
+(also on SIGTERM/SIGHUP).  Without root the user: cases are SKIPPED with a
+visible note, the others run as the invoker, and the run fails if
+/var/mail/<invoker>, the invoker's home (procmail's fallback when MAILDIR
+cannot be entered) or /tmp/dead.letter gained an entry.
 
 NORMALISED (and nothing else):
   1. generated unique names: files created in a Maildir's new/ cur/ tmp/ and
-     in directories a case lists under "uniq:" (procmail's plain-directory
-     folders, msg.<inode>) are renamed {U1}, {U2}, … numbered by (directory,
-     content, first mention in the outputs, name); every occurrence of the old name in any output is
-     replaced too (the log's Folder: line, LASTFOLDER in files); in a log
-     abstract's Folder: line that holds such a name the run of TABs before
-     the size (its count depends on the name's length) → {TABS}.
+     in the directories a case lists under "uniq:" (procmail's plain-directory
+     folders, msg.<inode>) become {U1}, {U2}, … numbered by (directory,
+     content, first mention in the outputs, name), and every occurrence of the
+     old name in any output is replaced too (the log's Folder: line,
+     LASTFOLDER); in an abstract's Folder: line holding such a name the TABs
+     before the size (their count depends on the name's length) → {TABS}.
   2. the sandbox path BOX → @BOX@ (cosmetic: both runs used the same path);
-     the names of lock temp files (procmail's "_<pid><serial><time>.<host>",
-     seen only in VERBOSE logs and error messages; the files are gone) →
-     {LOCKTMP}.
+     names of lock temp files ("_<pid><serial><time>.<host>", seen only in
+     VERBOSE logs and error messages; the files are gone) → {LOCKTMP}.
   3. ctime(3) texts ("Fri Nov 27 23:07:31 2026") within 15 hours of the run
-     → {NOW}: generated From_ lines, >From lines, formail's From_ lines,
-     VERBOSE time stamps.  Fixed dates in the messages are far from now and
-     stay as they are.
-  4. the program's pid, only in "[pid]" (VERBOSE time stamps) and "pid=<pid>"
+     → {NOW}: generated From_ and >From lines, formail's From_ lines, VERBOSE
+     time stamps.  The fixed dates in the messages stay as they are.
+  4. the program's pid only in "[pid]" (VERBOSE time stamps) and "pid=<pid>"
      (how cases print $$) → {PID}; another number in "[n] {NOW}" → {CHILD}.
-     Other numbers are never touched (pids are small here, a blind replace
-     would hit sizes and scores).
+     No other number is touched (pids are small, a blind replace would hit
+     sizes and scores).
   5. the fake sendmail's calls (sent/<k>/) are renumbered in the order of
      their (argv, stdin): procmail may run several at once (c, no w).
-Host names are not normalised: both binaries run on the same host.  Modes
-are compared; owners, times and inode numbers are not (inodes only as "which
-paths are hard links of each other").
+Host and user names are not normalised: both binaries run on the same host
+as the same users.
 
-CASE FILES (cases/<name>.case).  Header lines "key: value" up to the first
-"--- " line, then sections:
+CASE FILES (cases/<name>.case).  Header lines "key: value" ("#" lines are
+comments) up to the first "--- " line, then sections.
   desc: one line (required)
   msg: NAME            a file in msgs/, or "large" (generated here, 300 KB),
                        or "none" (stdin is /dev/null)          [default msg1]
@@ -88,21 +99,23 @@ CASE FILES (cases/<name>.case).  Header lines "key: value" up to the first
                        [procmail: "@STD@ @RC@", formail: none]
   prog: procmail|formail                                        [procmail]
   env: NAME=VALUE      extra environment (repeatable)
-  log: compare | skip REASON | filter REGEX   how the LOGFILE (BOX/log, or
-                       "logfile: PATH") is compared; filter keeps matching lines
-  stderr: compare | skip REASON | filter REGEX
+  log: compare | skip REASON | filter REGEX   how the LOGFILE is compared
+                       [compare]; filter keeps the lines matching REGEX
+  logfile: PATH        where the LOGFILE is, relative to BOX     [log]
+  stderr: compare | skip REASON | filter REGEX                  [compare]
   dirs: P…             directories to create in BOX before the run
   uniq: P…             directories whose new files have generated names
-  user: run | exists   run as the throwaway user / the user only has to exist
-  hermetic: REASON     the case may omit the @STD@ assignments
+  user: run | exists   see HERMETIC
+  hermetic: REASON     the case need not assign the @STD@ variables
   timeout: SECONDS                                              [20]
-Sections: "--- rc" (BOX/rc), "--- file PATH [mode=0644] [nonl] [age=SECONDS]
-[nul=C] [root|group=root]" (nonl: drop the last newline; age: mtime that long
-ago; nul=C: each C becomes a NUL byte; in user: cases everything belongs to the user
-except files marked root (owner and group) or group=root), "--- symlink PATH TARGET".  In args, env and all texts:
-@STD@ = MAILDIR=@BOX@/Mail DEFAULT=@BOX@/Mail/default ORGMAIL=@BOX@/Mail/orgmail
-SENDMAIL=@BOX@/bin/sendmail SHELL=/bin/sh PATH=@BOX@/bin:/usr/bin:/bin
-LOGFILE=@BOX@/log; @RC@ = @BOX@/rc; @BOX@, @USER@, @MSGS@ (the msgs dir).
+Sections: "--- rc" (BOX/rc); "--- file PATH [mode=0644] [nonl] [age=S]
+[nul=C] [root|group=root]" (nonl: without its last newline; age: mtime S
+seconds ago; nul=C: each C becomes a NUL byte; in user: cases all files
+belong to the user except those marked root or group=root); "--- symlink
+PATH TARGET".  In args, env and all texts: @STD@ = MAILDIR=@BOX@/Mail
+DEFAULT=@BOX@/Mail/default ORGMAIL=@BOX@/Mail/orgmail SENDMAIL=@BOX@/bin/sendmail
+SHELL=/bin/sh PATH=@BOX@/bin:/usr/bin:/bin LOGFILE=@BOX@/log; @RC@ =
+@BOX@/rc; @BOX@; @USER@ (the login name the program runs for); @MSGS@.
 """
 import argparse
 import concurrent.futures
@@ -803,7 +816,11 @@ def main():
     status = 1
     try:
         if env.root:
-            env.make_users()
+            try:
+                env.make_users()
+            except (subprocess.CalledProcessError, OSError) as e:
+                print(f"pmdiff: FATAL: cannot create the throwaway users: {e}", file=sys.stderr)
+                return 2
         elif any(c.user for c in cases):
             print("pmdiff: NOTE: not root: the cases marked user: (they need a throwaway user) "
                   "are SKIPPED", file=sys.stderr)
