@@ -29,6 +29,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <unordered_map>
 
 namespace mail::procmail {
 
@@ -61,8 +62,8 @@ constexpr size_t k_max_pattern = 256 * 1024;
 // The automaton's budget: node visits per search.  procmail's own cost is the
 // same order (area × pattern); this only stops pathological cases, e.g. a
 // pattern whose epsilon loop procmail itself would spin on forever.
-constexpr uint64_t k_budget_base = 50'000'000;
-constexpr uint64_t k_budget_per_byte = 400;
+uint64_t g_budget_base = 50'000'000;
+uint64_t g_budget_per_byte = 400;
 
 std::string_view cut_at_nul(std::string_view s) {
     size_t z = s.find('\0');
@@ -155,8 +156,9 @@ std::string substitute_macros(std::string_view pattern, bool* force_insensitive,
     size_t k = 0;
     while (k < keys.size()) {
         size_t at = s.find(keys[k].key);
-        const bool escaped = at == 0 ? after_backslash : s[at - 1] == '\\';
-        if (at != std::string::npos && !escaped && s.size() < k_max_pattern) {
+        const bool found = at != std::string::npos;
+        const bool escaped = found && (at == 0 ? after_backslash : s[at - 1] == '\\');
+        if (found && !escaped && s.size() < k_max_pattern) {
             s.replace(at, keys[k].key.size(), keys[k].expansion);
             if (k == 0 && force_insensitive) *force_insensitive = true;
             k = 0;  // procmail starts over with the first key
@@ -277,6 +279,23 @@ private:
         int c = peek();
         switch (c) {
         case '(':
+            if (!emit) {
+                // Measuring: a group measures the same every time (procmail
+                // caches the last one too); without this, nesting is
+                // exponential.
+                auto it = m_measured.find(m_p);
+                if (it != m_measured.end()) {
+                    m_p = it->second.first;
+                    m_r += it->second.second;
+                    return;
+                }
+                const size_t p0 = m_p;
+                const int32_t r0 = m_r;
+                ++m_p;
+                alt(e);
+                m_measured.emplace(p0, std::make_pair(m_p, m_r - r0));
+                return;
+            }
             ++m_p;
             if (alt(e)) m_error = true;  // reached the end inside a group
             return;
@@ -456,6 +475,7 @@ private:
     bool m_fold;
     bool m_error = false;
     Program& m_prog;
+    std::unordered_map<size_t, std::pair<size_t, int32_t>> m_measured;  // group start → (end, size)
 };
 
 // procmail's clean-up of epsilon loops (maxback() and the passes after it in
@@ -634,6 +654,26 @@ private:
         out += ']';
     }
 
+    // Moves past one atom without translating it (memoized for groups).
+    void skip_atom() {
+        int c = peek();
+        if (c == '(') {
+            auto it = m_skipped.find(m_p);
+            if (it != m_skipped.end()) {
+                m_p = it->second;
+                return;
+            }
+            const size_t p0 = m_p;
+            std::string scratch;
+            ++m_p;
+            alt(false, scratch);
+            m_skipped.emplace(p0, m_p);
+            return;
+        }
+        std::string scratch;
+        simp(false, scratch);
+    }
+
     void simp(bool at_end, std::string& out) {
         int c = peek();
         switch (c) {
@@ -701,8 +741,7 @@ private:
             // Look past the atom first: whether `^^` is EOTEXT depends on
             // what follows it.
             size_t pold = m_p;
-            std::string scratch;
-            simp(false, scratch);
+            skip_atom();
             const int op = peek();
             bool atom_at_end = false;
             if (end_of_group(op)) atom_at_end = at_end;
@@ -738,6 +777,7 @@ private:
     std::string_view m_pat;
     size_t m_p = 0;
     bool m_fold;
+    std::unordered_map<size_t, size_t> m_skipped;  // group start → end
 };
 
 }  // namespace regex_detail
@@ -752,6 +792,11 @@ Regex& Regex::operator=(Regex&&) noexcept = default;
 Regex::~Regex() = default;
 
 bool Regex::has_extraction() const { return m_program && m_program->has_bom; }
+void Regex::set_step_budget(uint64_t base, uint64_t per_byte) {
+    g_budget_base = base;
+    g_budget_per_byte = per_byte;
+}
+
 bool Regex::procmail_spins() const { return m_program && m_program->spins; }
 
 Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
@@ -833,7 +878,9 @@ Regex::Hit Regex::run_automaton(std::string_view area, size_t from, bool want_ma
     const long n = static_cast<long>(area.size());
     const long len = n - static_cast<long>(from);
     const long pend = n + 1;  // procmail's "two past end"
-    uint64_t budget = k_budget_base + k_budget_per_byte * static_cast<uint64_t>(area.size());
+    // A pattern procmail spins on ends in our budget sooner or later: make
+    // it sooner.
+    uint64_t budget = prog.spins ? 1'000'000 : g_budget_base + g_budget_per_byte * static_cast<uint64_t>(area.size());
 
     int cur = 0, oth = 1;
     bool phase2 = false;  // a thread has crossed \/ (procmail's second loop)
