@@ -196,7 +196,36 @@ struct Program {
     bool has_bom = false;
     bool degenerate = false;  // a loop procmail could not untangle (we stop, it would spin)
     bool spins = false;       // an epsilon cycle survives: procmail loops forever when a thread reaches it
+    // The bytes a new thread can consume first, when a new thread can do
+    // nothing else (finish, cross \/, see ^^): steps on other bytes with no
+    // live thread are no-ops and are skipped.
+    bool can_skip = false;
+    ByteSet first;
 };
+
+void compute_first(Program& prog) {
+    const auto& nodes = prog.nodes;
+    std::vector<uint8_t> seen(nodes.size(), 0);
+    std::vector<int32_t> todo{0};
+    ByteSet first;
+    while (!todo.empty()) {
+        int32_t i = todo.back();
+        todo.pop_back();
+        if (i < 0 || static_cast<size_t>(i) >= nodes.size() || seen[static_cast<size_t>(i)]) continue;
+        seen[static_cast<size_t>(i)] = 1;
+        const Node& n = nodes[static_cast<size_t>(i)];
+        switch (n.op) {
+        case Op::Char: first.set(n.ch); break;
+        case Op::Dot: first |= ~ByteSet().set('\n'); break;
+        case Op::Class: first |= prog.classes[static_cast<size_t>(n.cls)]; break;
+        case Op::Eps: todo.push_back(i + 1); todo.push_back(n.next); break;
+        case Op::Jump: todo.push_back(n.next); break;
+        default: return;  // Fin, Bom, BoText, EoText: no skipping
+        }
+    }
+    prog.first = first;
+    prog.can_skip = true;
+}
 
 // After procmail's loop clean-up, is there still a cycle made only of
 // instructions that consume nothing (EPS, JUMP, and \/ falling through)?
@@ -813,6 +842,7 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool
     if (!builder.build()) re.m_warning = "unbalanced parentheses";
     regex_detail::LoopBreaker(*re.m_program).run();
     re.m_program->spins = re.m_program->degenerate || regex_detail::has_epsilon_cycle(*re.m_program);
+    if (!re.m_program->spins) regex_detail::compute_first(*re.m_program);
 
     if (re.m_program->has_bom) return re;  // the automaton decides (see regex.h)
     re.m_pcre_pattern = regex_detail::Translator(re.m_expanded, fold).run();
@@ -1042,6 +1072,18 @@ Regex::Hit Regex::run_automaton(std::string_view area, size_t from, bool want_ma
         if (o != Outcome::Continue) return finish(o);
     }
     for (long p = static_cast<long>(from); p < n; ++p) {
+        if (prog.can_skip && !phase2 && initcode == 0 && s.list[oth].empty()) {
+            while (p < n) {
+                unsigned c = static_cast<unsigned char>(area[static_cast<size_t>(p)]);
+                if (fold_text && c >= 'A' && c <= 'Z') c += 'a' - 'A';
+                if (prog.first.test(c)) break;
+                ++p;
+            }
+            if (p >= n) {
+                last = n - 1;
+                break;
+            }
+        }
         kind = Kind::Real;
         pos = last = p;
         ch = static_cast<unsigned char>(area[static_cast<size_t>(p)]);
