@@ -29,6 +29,7 @@
 #include <array>
 #include <bitset>
 #include <cstring>
+#include <unordered_map>
 
 namespace mail::procmail {
 
@@ -61,8 +62,8 @@ constexpr size_t k_max_pattern = 256 * 1024;
 // The automaton's budget: node visits per search.  procmail's own cost is the
 // same order (area × pattern); this only stops pathological cases, e.g. a
 // pattern whose epsilon loop procmail itself would spin on forever.
-constexpr uint64_t k_budget_base = 50'000'000;
-constexpr uint64_t k_budget_per_byte = 400;
+uint64_t g_budget_base = 50'000'000;
+uint64_t g_budget_per_byte = 400;
 
 std::string_view cut_at_nul(std::string_view s) {
     size_t z = s.find('\0');
@@ -155,8 +156,9 @@ std::string substitute_macros(std::string_view pattern, bool* force_insensitive,
     size_t k = 0;
     while (k < keys.size()) {
         size_t at = s.find(keys[k].key);
-        const bool escaped = at == 0 ? after_backslash : s[at - 1] == '\\';
-        if (at != std::string::npos && !escaped && s.size() < k_max_pattern) {
+        const bool found = at != std::string::npos;
+        const bool escaped = found && (at == 0 ? after_backslash : s[at - 1] == '\\');
+        if (found && !escaped && s.size() < k_max_pattern) {
             s.replace(at, keys[k].key.size(), keys[k].expansion);
             if (k == 0 && force_insensitive) *force_insensitive = true;
             k = 0;  // procmail starts over with the first key
@@ -194,7 +196,36 @@ struct Program {
     bool has_bom = false;
     bool degenerate = false;  // a loop procmail could not untangle (we stop, it would spin)
     bool spins = false;       // an epsilon cycle survives: procmail loops forever when a thread reaches it
+    // The bytes a new thread can consume first, when a new thread can do
+    // nothing else (finish, cross \/, see ^^): steps on other bytes with no
+    // live thread are no-ops and are skipped.
+    bool can_skip = false;
+    ByteSet first;
 };
+
+void compute_first(Program& prog) {
+    const auto& nodes = prog.nodes;
+    std::vector<uint8_t> seen(nodes.size(), 0);
+    std::vector<int32_t> todo{0};
+    ByteSet first;
+    while (!todo.empty()) {
+        int32_t i = todo.back();
+        todo.pop_back();
+        if (i < 0 || static_cast<size_t>(i) >= nodes.size() || seen[static_cast<size_t>(i)]) continue;
+        seen[static_cast<size_t>(i)] = 1;
+        const Node& n = nodes[static_cast<size_t>(i)];
+        switch (n.op) {
+        case Op::Char: first.set(n.ch); break;
+        case Op::Dot: first |= ~ByteSet().set('\n'); break;
+        case Op::Class: first |= prog.classes[static_cast<size_t>(n.cls)]; break;
+        case Op::Eps: todo.push_back(i + 1); todo.push_back(n.next); break;
+        case Op::Jump: todo.push_back(n.next); break;
+        default: return;  // Fin, Bom, BoText, EoText: no skipping
+        }
+    }
+    prog.first = first;
+    prog.can_skip = true;
+}
 
 // After procmail's loop clean-up, is there still a cycle made only of
 // instructions that consume nothing (EPS, JUMP, and \/ falling through)?
@@ -277,6 +308,23 @@ private:
         int c = peek();
         switch (c) {
         case '(':
+            if (!emit) {
+                // Measuring: a group measures the same every time (procmail
+                // caches the last one too); without this, nesting is
+                // exponential.
+                auto it = m_measured.find(m_p);
+                if (it != m_measured.end()) {
+                    m_p = it->second.first;
+                    m_r += it->second.second;
+                    return;
+                }
+                const size_t p0 = m_p;
+                const int32_t r0 = m_r;
+                ++m_p;
+                alt(e);
+                m_measured.emplace(p0, std::make_pair(m_p, m_r - r0));
+                return;
+            }
             ++m_p;
             if (alt(e)) m_error = true;  // reached the end inside a group
             return;
@@ -456,6 +504,7 @@ private:
     bool m_fold;
     bool m_error = false;
     Program& m_prog;
+    std::unordered_map<size_t, std::pair<size_t, int32_t>> m_measured;  // group start → (end, size)
 };
 
 // procmail's clean-up of epsilon loops (maxback() and the passes after it in
@@ -634,6 +683,26 @@ private:
         out += ']';
     }
 
+    // Moves past one atom without translating it (memoized for groups).
+    void skip_atom() {
+        int c = peek();
+        if (c == '(') {
+            auto it = m_skipped.find(m_p);
+            if (it != m_skipped.end()) {
+                m_p = it->second;
+                return;
+            }
+            const size_t p0 = m_p;
+            std::string scratch;
+            ++m_p;
+            alt(false, scratch);
+            m_skipped.emplace(p0, m_p);
+            return;
+        }
+        std::string scratch;
+        simp(false, scratch);
+    }
+
     void simp(bool at_end, std::string& out) {
         int c = peek();
         switch (c) {
@@ -701,8 +770,7 @@ private:
             // Look past the atom first: whether `^^` is EOTEXT depends on
             // what follows it.
             size_t pold = m_p;
-            std::string scratch;
-            simp(false, scratch);
+            skip_atom();
             const int op = peek();
             bool atom_at_end = false;
             if (end_of_group(op)) atom_at_end = at_end;
@@ -738,6 +806,7 @@ private:
     std::string_view m_pat;
     size_t m_p = 0;
     bool m_fold;
+    std::unordered_map<size_t, size_t> m_skipped;  // group start → end
 };
 
 }  // namespace regex_detail
@@ -752,6 +821,11 @@ Regex& Regex::operator=(Regex&&) noexcept = default;
 Regex::~Regex() = default;
 
 bool Regex::has_extraction() const { return m_program && m_program->has_bom; }
+void Regex::set_step_budget(uint64_t base, uint64_t per_byte) {
+    g_budget_base = base;
+    g_budget_per_byte = per_byte;
+}
+
 bool Regex::procmail_spins() const { return m_program && m_program->spins; }
 
 Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
@@ -768,6 +842,7 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool
     if (!builder.build()) re.m_warning = "unbalanced parentheses";
     regex_detail::LoopBreaker(*re.m_program).run();
     re.m_program->spins = re.m_program->degenerate || regex_detail::has_epsilon_cycle(*re.m_program);
+    if (!re.m_program->spins) regex_detail::compute_first(*re.m_program);
 
     if (re.m_program->has_bom) return re;  // the automaton decides (see regex.h)
     re.m_pcre_pattern = regex_detail::Translator(re.m_expanded, fold).run();
@@ -833,7 +908,9 @@ Regex::Hit Regex::run_automaton(std::string_view area, size_t from, bool want_ma
     const long n = static_cast<long>(area.size());
     const long len = n - static_cast<long>(from);
     const long pend = n + 1;  // procmail's "two past end"
-    uint64_t budget = k_budget_base + k_budget_per_byte * static_cast<uint64_t>(area.size());
+    // A pattern procmail spins on ends in our budget sooner or later: make
+    // it sooner.
+    uint64_t budget = prog.spins ? 1'000'000 : g_budget_base + g_budget_per_byte * static_cast<uint64_t>(area.size());
 
     int cur = 0, oth = 1;
     bool phase2 = false;  // a thread has crossed \/ (procmail's second loop)
@@ -995,6 +1072,18 @@ Regex::Hit Regex::run_automaton(std::string_view area, size_t from, bool want_ma
         if (o != Outcome::Continue) return finish(o);
     }
     for (long p = static_cast<long>(from); p < n; ++p) {
+        if (prog.can_skip && !phase2 && initcode == 0 && s.list[oth].empty()) {
+            while (p < n) {
+                unsigned c = static_cast<unsigned char>(area[static_cast<size_t>(p)]);
+                if (fold_text && c >= 'A' && c <= 'Z') c += 'a' - 'A';
+                if (prog.first.test(c)) break;
+                ++p;
+            }
+            if (p >= n) {
+                last = n - 1;
+                break;
+            }
+        }
         kind = Kind::Real;
         pos = last = p;
         ch = static_cast<unsigned char>(area[static_cast<size_t>(p)]);

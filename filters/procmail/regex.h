@@ -112,6 +112,11 @@ public:
     // automaton alone, without PCRE2.  Must always agree with search().
     bool search_automaton(std::string_view area, std::string* match = nullptr,
                           bool* gave_up = nullptr) const;
+    // The automaton's budget in node visits per search: base + per_byte ×
+    // area size (default 50M + 400/byte).  procmail's own matcher is
+    // exponential on some nested empty alternatives and loops; past the
+    // budget a search gives up.  For tests and fuzzing; process-wide.
+    static void set_step_budget(uint64_t base, uint64_t per_byte);
     // The PCRE2 pattern (tests, --explain).  Empty when PCRE2 is not used.
     const std::string& pcre_pattern() const { return m_pcre_pattern; }
 
