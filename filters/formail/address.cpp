@@ -84,8 +84,9 @@ constexpr int k_penalty = 12;  // formail's maxindex(sest)+2
 // The address of a From_ line's content ("user  date", possibly with
 // ">From" continuation lines and uucp "remote from" hops), as "<address"
 // (formail prepends the '<' and no '>').  Empty when there is no blank
-// after the address.
-std::string from_line_address(const std::string& tmp) {
+// after the address; `scan` is then where formail goes on looking for an
+// address: after the last ">From" line's first blank.
+std::string from_line_address(const std::string& tmp, size_t& scan) {
     size_t saddr = 0;
     if (at(tmp, 0) == '\n') {
         size_t p = cfind(tmp, 0, ' ');
@@ -99,6 +100,7 @@ std::string from_line_address(const std::string& tmp) {
         if (p == std::string::npos) break;
         chp = p + 1;
     }
+    scan = chp;
     size_t end = cfind(tmp, chp, ' ');
     if (end == std::string::npos) return {};
     std::string addr = tmp.substr(chp, end - chp);
@@ -241,12 +243,12 @@ void SenderPicker::consider(const Field& f, bool first) {
     if (f.text.size() <= f.id_len) return;
     std::string tmp = f.text.substr(f.id_len);
     tmp.back() = '\0';  // the field's newline
+    size_t chp = 0;
     if (index == k_from_line) {
         if (cfind(tmp, 0, '\n') != std::string::npos) weight -= 2;  // ">From" lines: less trustworthy
-        std::string addr = from_line_address(tmp);
-        if (!addr.empty()) tmp = addr + '\0';
+        std::string addr = from_line_address(tmp, chp);
+        if (!addr.empty()) tmp = addr + '\0', chp = 0;
     }
-    size_t chp = 0;
     for (;;) {
         while (at(tmp, chp) == ' ' || at(tmp, chp) == '\t') ++chp;
         if (at(tmp, chp) != '\n') break;

@@ -210,7 +210,6 @@ CASES = [
     Case("-sx: usage", ["-sx"], "box.mbox", stderr=False),
     Case("bare word", ["word"], "msg1.eml", stderr=False),
     Case("-h", ["-h"], "msg1.eml", stderr=False),
-    Case("-v", ["-v"], "msg1.eml", stderr=False),
     Case("lone dash", ["-"], "msg1.eml"),
     Case("-D unwritable", ["-D", "100", "/nonexistent/dir/cache"], "msg1.eml"),
     # --- hostile input -----------------------------------------------------
@@ -218,10 +217,35 @@ CASES = [
     Case("10 MB body line", ["-s"], big="bodyline"),
     Case("binary", [], big="binary"),
     Case("many fields -u X-", ["-u", "X-"], big="manyfields"),
+    # --- deliberate differences (ALLOWED below) -----------------------------
+    Case("-f -l on empty input", ["-f", "-l", "x"], "empty.eml"),
+    Case("-Bs without a BABYL separator", ["-Bs"], "msg1.eml"),
+    Case("-r -U on a field of the message", ["-r", "-U", "Subject:"], "fm1.eml"),
+    Case("-s program killed by a signal", ["-s", "sh", "-c", "cat >/dev/null; kill -9 $$"], "box.mbox"),
+    Case("-v text", ["-v"], "msg1.eml"),
 ]
 
-# Deliberate differences: name → (reason, check of our own run).
-ALLOWED = {}
+# Deliberate differences: name → (reason, check of our own run: the list of
+# (status, stdout, stderr) per run and the files left).
+ALLOWED = {
+    "-f -l on empty input": (
+        "formail dereferences a NULL header and dies of SIGSEGV; we print the Folder line",
+        lambda runs, files: runs[0][0] == 0 and runs[0][1] == b"  Folder: x\t\t\t\t\t\t\t\t      1\n"),
+    "-Bs without a BABYL separator": (
+        "formail loops for ever looking for \\037\\f at the end of the input; we stop there",
+        lambda runs, files: runs[0][0] == 0 and runs[0][1] == b""),
+    "-r -U on a field of the message": (
+        "formail deletes through a pointer into the freed original header (garbage output, SIGSEGV); "
+        "we keep the reply header",
+        lambda runs, files: runs[0][0] == 0 and runs[0][1].startswith(b"X-Loop: somebody@else.example\n"
+                                                                        b"To: envelope@bounce.example.com\n")),
+    "-s program killed by a signal": (
+        "formail exits 69 (EX_UNAVAILABLE); we exit 128+signal as mail::proc reports it",
+        lambda runs, files: runs[0][0] == 128 + 9),
+    "-v text": (
+        "the version banner names mailroom (formail's carries its authors' copyright); both exit 64",
+        lambda runs, files: runs[0][0] == 64 and runs[0][2].startswith(b"formail v3.23pre 2001/09/13")),
+}
 
 
 def big_input(kind):
@@ -296,13 +320,15 @@ def show(b):
 failures = []
 compared = 0
 for case in CASES:
+    if case.name in ALLOWED:  # Debian's formail crashes or hangs on most of these: not run
+        reason, ok = ALLOWED[case.name]
+        with tempfile.TemporaryDirectory(prefix="fm-ours.") as do:
+            ours, ofiles = run(OURS, case, do)
+        check(ok(ours, ofiles), f"{case.name}: our behaviour ({reason}): got {ours}")
+        continue
     with tempfile.TemporaryDirectory(prefix="fm-theirs.") as dt, tempfile.TemporaryDirectory(prefix="fm-ours.") as do:
         theirs, tfiles = run(THEIRS, case, dt)
         ours, ofiles = run(OURS, case, do)
-    if case.name in ALLOWED:
-        reason, ok = ALLOWED[case.name]
-        check(ok(ours, ofiles), f"{case.name}: our behaviour ({reason})")
-        continue
     compared += 1
     problems = []
     for i, ((trc, tso, tse), (orc, oso, ose)) in enumerate(zip(theirs, ours)):
