@@ -99,7 +99,9 @@ std::vector<std::string> insert_all_args(const ExpandedArgs& expanded, const std
 
 // procmail's metaparse(): a command text (pipe action, `?` condition, TRAP)
 // runs through the shell when it contains one of `metas` ($SHELLMETAS),
-// else it is expanded and split here and exec'd ("$@" inserted).
+// else it is expanded and split here and exec'd ("$@" inserted).  A pipe
+// action whose exec words are one empty word (`|` alone, `| $EMPTY`) is
+// procmail's "write the message to stdout".
 Command make_command(std::string_view raw, std::string_view metas, ExpandEnv& env, std::size_t limit = 0);
 
 // True when raw contains any character of metas (strpbrk).

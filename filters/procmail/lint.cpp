@@ -146,7 +146,8 @@ void Linter::recipe(const Item& it) {
         warn(it.line, "recipe header " + quoted(":" + r.header.raw) +
                           " uses $ or a backquote: its flags and lock are decided at run time");
     if (!f.skipped.empty()) {
-        warn(it.line, "unknown flag `" + f.skipped.substr(0, 1) + "` in " + quoted(":" + r.header.raw) +
+        std::string first = quoted(f.skipped.substr(0, 1));
+        warn(it.line, "unknown flag `" + first.substr(1, first.size() - 2) + "` in " + quoted(":" + r.header.raw) +
                           ": procmail skips " + quoted(f.skipped) + " and any flag or lock in it (procmail: \"Skipped\")");
     }
     if (f.count < 0 && f.legacy_conditions() > 0) {

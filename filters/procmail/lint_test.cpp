@@ -97,6 +97,11 @@ TEST_CASE("each trap, with its exact message") {
         {"comment on a condition line", ":0\n* ^From:.*boss # my boss\n* $ ${X} # too\n* ? test -f x # fine\nbox\n",
          "rc:2: warning: `#` on a condition line is not a comment: \"# my boss\" is part of the regular expression\n"
          "rc:3: warning: `#` on a condition line is not a comment: \"# too\" is part of the condition\n"},
+        {"a CR after a header is an unknown flag", ":0\r\nbox\n",
+         "rc:1: warning: unknown flag `\\r` in \":0\\r\": procmail skips \"\\r\" and any flag or lock in it "
+         "(procmail: \"Skipped\")\n"
+         "rc:1: warning: line ends in a carriage return: procmail takes it as part of the text, not as a blank; use "
+         "Unix line ends\n"},
         {"CR at line ends", "A=1\r\nB=2\r\nC=3\r\n",
          "rc:1: warning: line ends in a carriage return (and 2 more lines): procmail takes it as part of the text, "
          "not as a blank; use Unix line ends\n"},

@@ -6,9 +6,10 @@
 // depends only on the characters (quotes, backslashes, `${…}` braces,
 // backquotes, comments), never on a variable's value: every piece that
 // procmail expands at run time is kept here as raw text, and expand.h
-// expands it with the same state machine.  (One corner differs: after an
-// expansion that turns out empty, procmail may take a following `#` in an
-// argument list for a comment; see docs/procmail.md.)
+// expands it with the same state machine.  (Two rare corners depend on
+// values in procmail — a `#` right after an empty expansion, a `"` ending a
+// backquote under a changed SHELLMETAS — see docs/procmail.md "Corners
+// where we differ".)
 //
 // The parse is as forgiving as procmail: nothing is rejected.  Bare words
 // become Unset items, garbage becomes a Skipped item (procmail logs
