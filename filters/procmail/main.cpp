@@ -449,7 +449,20 @@ int main(int argc, char** argv) {
     std::vector<std::string> rcfiles = o.rcfiles;
     if (rcfiles.empty()) rcfiles.push_back(home + "/.procmailrc");
     bool entered = maildir_given;
-    for (std::size_t k = 0; k < rcfiles.size(); ++k) {
+    // /etc/procmailrc first, when no rcfile was named and without -p; it
+    // runs with PATH reduced to the system directories, and as the user
+    // (we are never root here: docs/procmail.md).
+    if (!rcfile_given && !o.keep_env && o.mode != Mode::General) {
+        std::string text;
+        if (check_rcfile_trust("/etc/procmailrc", ::getuid(), id.gid, false) == RcfileCheck::Ok &&
+            read_file("/etc/procmailrc", &text)) {
+            std::string path = vars.value("PATH");
+            vars.set("PATH", "/usr/local/bin:/usr/bin:/bin");
+            engine.run_rcfile_text("/etc/procmailrc", text);
+            if (!engine.stopped()) vars.set("PATH", path);
+        }
+    }
+    for (std::size_t k = 0; k < rcfiles.size() && !engine.stopped(); ++k) {
         std::string path = rcfiles[k];
         // Absolute, `./name` (the current directory; -m: any relative
         // name), or else relative to $HOME.

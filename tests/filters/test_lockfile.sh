@@ -9,7 +9,7 @@
 . "$MAILROOM_SRC/tests/lib.sh"
 
 PEER="$MAILROOM_PEERS/procmail/usr/bin/lockfile"
-OURS="$MAILROOM_BUILD/filters/lockfile"
+OURS="$MAILROOM_BUILD/filters/lockfile/lockfile"
 [ -x "$PEER" ] || fail "Debian's lockfile is missing ($PEER): run scripts/fetch-peers.sh"
 [ -x "$OURS" ] || fail "our lockfile is missing ($OURS): build target lockfile"
 
