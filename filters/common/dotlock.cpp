@@ -87,14 +87,15 @@ UniqueNames::UniqueNames(pid_t pid, std::string host, std::function<std::time_t(
 
 std::string UniqueNames::temp_name() {
     // A '/' in the host name would put the file into another directory.
-    std::string name = "_" + procmail_base64(static_cast<unsigned long>(m_pid)) + temp_serial_text(m_serial++) +
-                       procmail_base64(static_cast<unsigned long>(m_now())) + "." + escape_host(m_host, "/");
+    std::string name = "_" + procmail_base64(static_cast<unsigned long>(m_pid)) +
+                       temp_serial_text(m_serial++) + procmail_base64(static_cast<unsigned long>(m_now())) +
+                       "." + escape_host(m_host, "/");
     return name;
 }
 
 std::string UniqueNames::maildir_name() {
-    return fmt::format("{}.{}_{}.{}", static_cast<long long>(m_now()), static_cast<long long>(m_pid), m_serial++,
-                       maildir_host(m_host));
+    return fmt::format("{}.{}_{}.{}", static_cast<long long>(m_now()), static_cast<long long>(m_pid),
+                       m_serial++, maildir_host(m_host));
 }
 
 UniqueNames& UniqueNames::process() {
@@ -106,7 +107,8 @@ UniqueNames& UniqueNames::process() {
 int nfs_link(const std::string& from, const std::string& to) {
     if (link(from.c_str(), to.c_str()) == 0) return 0;
     const int err = errno;
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     if (lstat(from.c_str(), &a) == 0 && lstat(to.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
         a.st_ino == b.st_ino && a.st_uid == b.st_uid && a.st_gid == b.st_gid && !S_ISLNK(a.st_mode))
         return 0;  // the reply was lost, the link was made
@@ -150,7 +152,8 @@ int try_dotlock(const std::string& lock_path, UniqueNames& names, std::time_t* f
     }
     // The file we opened must be the fresh, single-link, empty file at that
     // name (procmail's doCHECK): anything else is somebody else's trick.
-    struct stat by_fd {}, by_name {};
+    struct stat by_fd {
+    }, by_name{};
     if (fstat(fd, &by_fd) != 0 || lstat(tmp.c_str(), &by_name) != 0 || by_name.st_nlink != 1 ||
         by_name.st_size != 0 || by_fd.st_dev != by_name.st_dev || by_fd.st_ino != by_name.st_ino) {
         close(fd);
@@ -240,11 +243,12 @@ Result<Dotlock> acquire_dotlock(std::string name, const DotlockOptions& opts) {
                     break;
                 }
                 return fail();
-            default:
-                return fail();
+            default: return fail();
         }
         if (sleep_first) pause(opts.locksleep);
-        if (stop()) return make_error(EX_TEMPFAIL, fmt::format("interrupted while waiting for lockfile \"{}\"", name));
+        if (stop())
+            return make_error(EX_TEMPFAIL,
+                              fmt::format("interrupted while waiting for lockfile \"{}\"", name));
     }
 }
 

@@ -36,6 +36,7 @@
 // most 16 bytes (procmail's MAX_locksize), never a directory.
 // Thread-safety: UniqueNames is not thread-safe; the process-wide instance
 // is meant for single-threaded programs (procmail, lockfile).
+// STANDARDS: none; compatible with procmail 3.22's locking.c and exopen.c.
 #pragma once
 
 #include "libmail/util/result.h"
@@ -113,11 +114,11 @@ int try_dotlock(const std::string& lock_path, UniqueNames& names, std::time_t* f
 bool dotlock_expired(const std::string& lock_path, long timeout, std::time_t fs_time, bool check_size);
 
 struct DotlockOptions {
-    long locksleep = 8;      // LOCKSLEEP: seconds between tries
-    long locktimeout = 1024; // LOCKTIMEOUT: force a lock older than this; 0 = never
-    long suspend = 16;       // SUSPEND: pause after removing a lock by force
-    LogFn log;               // diagnostics (may be empty)
-    bool verbose = false;    // also "Locking", "Unlocking" …
+    long locksleep = 8;       // LOCKSLEEP: seconds between tries
+    long locktimeout = 1024;  // LOCKTIMEOUT: force a lock older than this; 0 = never
+    long suspend = 16;        // SUSPEND: pause after removing a lock by force
+    LogFn log;                // diagnostics (may be empty)
+    bool verbose = false;     // also "Locking", "Unlocking" …
     // Sleeps n seconds (default ::sleep).  Tests record instead of waiting.
     std::function<void(unsigned)> sleep;
     // Asked after every pause; true stops waiting (procmail: a signal

@@ -48,7 +48,7 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 void age(const std::string& path, long seconds) {
-    struct timeval tv[2] {};
+    struct timeval tv[2]{};
     tv[0].tv_sec = tv[1].tv_sec = time(nullptr) - seconds;
     REQUIRE(utimes(path.c_str(), tv) == 0);
 }
@@ -86,9 +86,11 @@ TEST_SUITE("filters.dotlock") {
             unsigned long v;
             const char* want;
         } rows[] = {
-            {0, "A"}, {63, "_"}, {64, "AB"},
-            {22916, "EmF"},           // a pid in procmail's strace
-            {10952976, "QEyp"},       // inode of procmail's msg.QEyp
+            {0, "A"},
+            {63, "_"},
+            {64, "AB"},
+            {22916, "EmF"},          // a pid in procmail's strace
+            {10952976, "QEyp"},      // inode of procmail's msg.QEyp
             {1795820891, "b1gCrB"},  // a time in procmail's strace
         };
         for (const auto& r : rows) CHECK_MESSAGE(procmail_base64(r.v) == r.want, "value " << r.v);
@@ -239,7 +241,8 @@ TEST_SUITE("filters.dotlock") {
         close(fds[1]);
         std::string got;
         char buf[4096];
-        for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+        for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+            got.append(buf, static_cast<std::size_t>(n));
         close(fds[0]);
         int status = 0;
         waitpid(pid, &status, 0);

@@ -31,7 +31,8 @@ constexpr std::string_view k_help =
 class Runner {
 public:
     Runner(std::vector<std::string> args, const Io& io)
-        : m_args(std::move(args)), m_io(io),
+        : m_args(std::move(args)),
+          m_io(io),
           m_names(io.names ? *io.names : filters::UniqueNames::process()) {}
 
     int run() {
@@ -100,11 +101,8 @@ private:
             const char ch = pos < cur.size() ? cur[pos] : '\0';
             const std::size_t at = pos++;
             switch (ch) {
-                case '\0':
-                    return SIZE_MAX;
-                case '!':
-                    m_invert = !m_invert;
-                    continue;
+                case '\0': return SIZE_MAX;
+                case '!': m_invert = !m_invert; continue;
                 case 'r':
                 case 'l':
                 case 's': {
@@ -137,8 +135,7 @@ private:
                     err(k_help);
                     m_retval = EX_USAGE;
                     return i;
-                case 'm':
-                    return mailbox(i, pos);
+                case 'm': return mailbox(i, pos);
                 default: {
                     std::size_t p = at;
                     long v = number(cur, p);
@@ -173,7 +170,8 @@ private:
         const std::string& cur = m_args[i];
         if ((pos < cur.size() && pos + 1 < cur.size()) || (m_mailbox && !m_undo)) return usage(i);
         if (!m_mailbox) {
-            auto ml = m_io.mailbox_lock ? m_io.mailbox_lock() : Result<std::string>(make_error(EX_NOUSER, ""));
+            auto ml =
+                m_io.mailbox_lock ? m_io.mailbox_lock() : Result<std::string>(make_error(EX_NOUSER, ""));
             if (!ml) {
                 nlog("Can't determine your mailbox, who are you?\n");
                 return i;

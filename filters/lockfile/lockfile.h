@@ -38,12 +38,12 @@
 namespace mail::lockfile {
 
 struct Io {
-    std::function<void(std::string_view)> err;    // stderr text, newlines included
-    std::function<void(unsigned)> sleep;          // default ::sleep
-    std::function<bool()> signalled;              // a HUP/INT/QUIT/TERM arrived
+    std::function<void(std::string_view)> err;          // stderr text, newlines included
+    std::function<void(unsigned)> sleep;                // default ::sleep
+    std::function<bool()> signalled;                    // a HUP/INT/QUIT/TERM arrived
     std::function<Result<std::string>()> mailbox_lock;  // the -ml/-mu lock path
-    filters::UniqueNames* names = nullptr;        // nullptr = the process's
-    std::string version = "lockfile";             // first line of -v
+    filters::UniqueNames* names = nullptr;              // nullptr = the process's
+    std::string version = "lockfile";                   // first line of -v
 };
 
 inline constexpr std::string_view k_usage =

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,7 +46,9 @@ struct Run {
             sleeps.push_back(s);
             if (on_sleep) on_sleep();
         };
-        io.signalled = [this] { return signal_after >= 0 && static_cast<int>(sleeps.size()) >= signal_after; };
+        io.signalled = [this] {
+            return signal_after >= 0 && static_cast<int>(sleeps.size()) >= signal_after;
+        };
         io.mailbox_lock = [this]() -> mail::Result<std::string> { return mailbox; };
         io.names = &names;
         return mail::lockfile::run(std::move(args), io);
@@ -56,7 +58,7 @@ struct Run {
 void held(const std::string& name, long age = 0) {
     std::ofstream(name) << "0";
     if (age) {
-        struct timeval tv[2] {};
+        struct timeval tv[2]{};
         tv[0].tv_sec = tv[1].tv_sec = time(nullptr) - age;
         REQUIRE(utimes(name.c_str(), tv) == 0);
     }
@@ -75,10 +77,10 @@ TEST_SUITE("lockfile") {
         CHECK(r.err == "lockfile: Sorry, giving up on \"a.lock\"\n");
         Run r2;
         CHECK(r2({"-0", "-r3", "c.lock", "a.lock"}) == EX_CANTCREAT);
-        CHECK(r2.sleeps.empty());  // -0: no pause at all
+        CHECK(r2.sleeps.empty());           // -0: no pause at all
         CHECK_FALSE(fs::exists("c.lock"));  // all or none
         Run r3;
-        r3.on_sleep = [] { unlink("a.lock"); };  // a.lock is freed during the wait
+        r3.on_sleep = [] { unlink("a.lock"); };                        // a.lock is freed during the wait
         CHECK(r3({"-1", "-r1", "a.lock", "b.lock"}) == EX_CANTCREAT);  // one retry for both files
         CHECK(r3.sleeps == std::vector<unsigned>{1});
         CHECK(r3.err == "lockfile: Sorry, giving up on \"b.lock\"\n");
@@ -147,7 +149,8 @@ TEST_SUITE("lockfile") {
         CHECK_FALSE(fs::exists("spool/me.lock"));
         Run again;
         CHECK(again({"-mu"}) == EX_USAGE);
-        CHECK(again.err == "lockfile: Can't unlock \"spool/me.lock\"\n" + std::string(mail::lockfile::k_usage));
+        CHECK(again.err ==
+              "lockfile: Can't unlock \"spool/me.lock\"\n" + std::string(mail::lockfile::k_usage));
         Run both;
         CHECK(both({"-ml", "-mu"}) == EX_USAGE);
         CHECK_FALSE(fs::exists("spool/me.lock"));

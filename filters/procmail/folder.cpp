@@ -27,10 +27,10 @@ using filters::UniqueNames;
 using mailbox::UniqueFd;
 
 constexpr std::string_view k_from = "\nFrom ";
-constexpr std::size_t k_cl_places = 26;   // observed: digits procmail puts in a long Content-Length:
-constexpr int k_unique_tries = 8;         // names tried for one temporary file
-constexpr int k_maildir_retries = 5;      // procmail's MAILDIRretries
-constexpr mode_t k_file_perm = 0667;      // procmail's NORMperm: o+x is the new-mail flag
+constexpr std::size_t k_cl_places = 26;  // observed: digits procmail puts in a long Content-Length:
+constexpr int k_unique_tries = 8;        // names tried for one temporary file
+constexpr int k_maildir_retries = 5;     // procmail's MAILDIRretries
+constexpr mode_t k_file_perm = 0667;     // procmail's NORMperm: o+x is the new-mail flag
 constexpr mode_t k_dir_perm = 0777;
 constexpr std::size_t k_buffer = 64 * 1024;
 
@@ -49,9 +49,7 @@ struct Text {
     std::size_t begin = 0, end = 0;
 
     std::size_t size() const { return end - begin; }
-    bool ends_with_blank_line() const {
-        return size() >= 2 && msg[end - 1] == '\n' && msg[end - 2] == '\n';
-    }
+    bool ends_with_blank_line() const { return size() >= 2 && msg[end - 1] == '\n' && msg[end - 2] == '\n'; }
 };
 
 // Buffered writer to one descriptor; remembers the first errno.
@@ -326,8 +324,8 @@ long highest_mh_number(const std::string& dir, const FolderOptions& o) {
 
 // Links `from` to the next free MH number in `dir`; returns the last name
 // tried, *err is 0 when that link was made.
-std::string link_mh(const std::string& from, const std::string& dir, bool allow_rename, const FolderOptions& o,
-                    int* err) {
+std::string link_mh(const std::string& from, const std::string& dir, bool allow_rename,
+                    const FolderOptions& o, int* err) {
     long n = highest_mh_number(dir, o);
     for (;;) {
         if (n == LONG_MAX) {  // a hostile "9223372036854775807" file
@@ -401,7 +399,8 @@ Result<Delivered> deliver_maildir(const std::string& base, const Text& whole, co
             return tmp.error();
         }
         std::uint64_t bytes = 0;
-        int err = fill_file(*tmp, [&](Sink& s) { s.put_range(t, t.begin, t.end); }, &bytes);
+        int err = fill_file(
+            *tmp, [&](Sink& s) { s.put_range(t, t.begin, t.end); }, &bytes);
         if (err) {
             unlink(tmp->path.c_str());
             report_write_error(o, err, tmp->path);
@@ -438,7 +437,8 @@ Result<Delivered> deliver_dir(const Parsed& p, Type type, const Text& t, const F
     struct stat st {};
     fstat(tmp->fd.get(), &st);
     std::uint64_t bytes = 0;
-    int err = fill_file(*tmp, [&](Sink& s) { put_plain(s, t, o.raw); }, &bytes);
+    int err = fill_file(
+        *tmp, [&](Sink& s) { put_plain(s, t, o.raw); }, &bytes);
     if (err) {
         unlink(tmp->path.c_str());
         report_write_error(o, err, tmp->path);
@@ -510,7 +510,7 @@ MessageLayout message_layout(std::string_view m, bool berkeley) {
     // The first header line that starts "Content-Length:" (any case).
     constexpr std::string_view key = "content-length:";
     std::size_t at = std::string_view::npos;
-    for (std::size_t line = 0; line < l.body; ) {
+    for (std::size_t line = 0; line < l.body;) {
         if (l.body - line >= key.size()) {
             bool same = true;
             for (std::size_t i = 0; i < key.size() && same; ++i) {

@@ -35,6 +35,8 @@
 // end and Content-Length:.  Callers should ignore SIGXFSZ (procmail does), so
 // a file size limit is a write error ("Truncated file to former size") and
 // not the death of the process.
+// STANDARDS: RFC 4155 (mbox; procmail writes the "mboxo" variant),
+// https://cr.yp.to/proto/maildir.html (procmail 3.22's names, no ":2,").
 #pragma once
 
 #include "filters/common/dotlock.h"
@@ -82,21 +84,21 @@ void rewrite_content_length(std::string& message, bool berkeley);
 
 struct FolderOptions {
     Part part = Part::whole;
-    bool raw = false;       // the `r` flag: no quoting, no added newline
-    bool berkeley = false;  // -Y: ignore Content-Length:
+    bool raw = false;                // the `r` flag: no quoting, no added newline
+    bool berkeley = false;           // -Y: ignore Content-Length:
     std::string msgprefix = "msg.";  // $MSGPREFIX
     // The process umask (procmail's UMASK).  It decides the o+x "new mail"
     // bit: when the umask lets o+x through, a folder without it gets it.
     mode_t umask = 077;
-    filters::LogFn log;       // diagnostics, procmail's words, no prefix
-    bool verbose = false;     // also "Opening", "Acquiring kernel-lock", "Linking to"
-    bool logfile_open = true; // procmail says "Truncated file to former size" only with LOGFILE (or verbose)
+    filters::LogFn log;        // diagnostics, procmail's words, no prefix
+    bool verbose = false;      // also "Opening", "Acquiring kernel-lock", "Linking to"
+    bool logfile_open = true;  // procmail says "Truncated file to former size" only with LOGFILE (or verbose)
     filters::UniqueNames* names = nullptr;  // nullptr = UniqueNames::process()
 };
 
 struct Delivered {
-    std::string lastfolder;  // LASTFOLDER: the file(s) written, space-separated
-    std::uint64_t bytes = 0; // the size procmail logs in the abstract
+    std::string lastfolder;   // LASTFOLDER: the file(s) written, space-separated
+    std::uint64_t bytes = 0;  // the size procmail logs in the abstract
 };
 
 // Delivers `message` (the whole message; opts.part picks the part) to the

@@ -14,10 +14,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -97,7 +100,8 @@ std::string in_child(const std::function<std::string()>& fn, bool unprivileged =
         close(fds[0]);
         signal(SIGXFSZ, SIG_IGN);
         if (file_limit != RLIM_INFINITY) {
-            struct rlimit rl {file_limit, file_limit};
+            struct rlimit rl {};
+            rl.rlim_cur = rl.rlim_max = file_limit;
             setrlimit(RLIMIT_FSIZE, &rl);
         }
         if (unprivileged && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(2);
@@ -129,7 +133,8 @@ const std::string k_esc =
     ">From there\nFromage\nFrom\n";
 const std::string k_md1 = "From a@b  x\n>From c@d  y\n>From e\nSubject: s\nFrom x\n\nbody\nFrom y\nend";
 std::string cl(const std::string& value, const std::string& tail) {
-    return "From a@b  Mon Jan  6 10:00:00 2025\nContent-Length:" + value + "\nSubject: x\n\nline1\nFrom here\n" + tail;
+    return "From a@b  Mon Jan  6 10:00:00 2025\nContent-Length:" + value +
+           "\nSubject: x\n\nline1\nFrom here\n" + tail;
 }
 const std::string k_cl9 =
     "From a@b  x\nContent-Length: 1\nSubject: x\n\nline01...\nline02...\nline03...\nline04...\nline05...\n"
@@ -163,7 +168,8 @@ TEST_SUITE("procmail.folder") {
             {"raw empty", "", Part::whole, true, false, ""},
             // quoting: every "\nFrom " after the first line, header included
             {"quoting", k_esc, Part::whole, false, false,
-             h + "Subject: x\n>From b@c  hdr\n\n>From body start\nmid\n>From here\n>From there\nFromage\nFrom\n\n"},
+             h + "Subject: x\n>From b@c  hdr\n\n>From body start\nmid\n>From here\n>From "
+                 "there\nFromage\nFrom\n\n"},
             {"quoting, header", k_esc, Part::header, false, false, h + "Subject: x\n>From b@c  hdr\n\n"},
             {"quoting, body (its first line is the text's first)", k_esc, Part::body, false, false,
              "From body start\nmid\n>From here\n>From there\nFromage\nFrom\n\n"},
@@ -180,8 +186,8 @@ TEST_SUITE("procmail.folder") {
              h + "Content-Length:16\nSubject: x\n\nline1\nFrom here\n\n"},
             {"CL two places", cl(" 1", "From a\nFrom b\nFrom c\n"), Part::whole, false, false,
              h + "Content-Length:37\nSubject: x\n\nline1\nFrom here\nFrom a\nFrom b\nFrom c\n\n"},
-            {"CL empty: no rewrite, quoting from the body's second line", cl("", ""), Part::whole, false, false,
-             h + "Content-Length:\nSubject: x\n\nline1\n>From here\n\n"},
+            {"CL empty: no rewrite, quoting from the body's second line", cl("", ""), Part::whole, false,
+             false, h + "Content-Length:\nSubject: x\n\nline1\n>From here\n\n"},
             {"CL empty, body", cl("", ""), Part::body, false, false, "line1\n>From here\n\n"},
             {"CL spaces kept", cl("   12", "From tail\n"), Part::whole, false, false,
              h + "Content-Length:   26\nSubject: x\n\nline1\nFrom here\nFrom tail\n\n"},
@@ -195,16 +201,18 @@ TEST_SUITE("procmail.folder") {
              "From a@b  x\nContent-Length:99\nSubject: x\n\n" + k_cl9_body + ">From a\n>From b\n\n"},
             {"-Y: no Content-Length", k_cl9, Part::whole, false, true,
              "From a@b  x\nContent-Length: 1\nSubject: x\n\n" + k_cl9_body + ">From a\n>From b\n\n"},
-            {"CL any case", "From a@b  x\ncontent-length: 5\n\nFrom first\nFrom second\n", Part::whole, false, false,
-             "From a@b  x\ncontent-length:23\n\nFrom first\nFrom second\n\n"},
+            {"CL any case", "From a@b  x\ncontent-length: 5\n\nFrom first\nFrom second\n", Part::whole, false,
+             false, "From a@b  x\ncontent-length:23\n\nFrom first\nFrom second\n\n"},
             {"CL empty, body starts with From", "From a@b  x\nContent-Length:\n\nFrom first\nFrom second\n",
              Part::whole, false, false, "From a@b  x\nContent-Length:\n\nFrom first\n>From second\n\n"},
-            {"CL: only the first", "From a@b  x\nX: 1\nContent-Length: 5\nContent-Length: 77\n\nFrom first\nFrom second\n",
+            {"CL: only the first",
+             "From a@b  x\nX: 1\nContent-Length: 5\nContent-Length: 77\n\nFrom first\nFrom second\n",
              Part::whole, false, false,
              "From a@b  x\nX: 1\nContent-Length:23\nContent-Length: 77\n\nFrom first\nFrom second\n\n"},
             {"CL without From_", "Content-Length: 5\n\nFrom first\nFrom second\n", Part::whole, false, false,
              "Content-Length:23\n\nFrom first\nFrom second\n\n"},
-            {"CL at most 26 places", "From a@b  x\nContent-Length: 123456789012345678901234567890\n\nFrom first\nFrom second\n",
+            {"CL at most 26 places",
+             "From a@b  x\nContent-Length: 123456789012345678901234567890\n\nFrom first\nFrom second\n",
              Part::whole, false, false,
              "From a@b  x\nContent-Length:                        23     \n\nFrom first\nFrom second\n\n"},
             {"CL, no body", "From a@b  x\nContent-Length: 5\n", Part::whole, false, false,
@@ -228,6 +236,48 @@ TEST_SUITE("procmail.folder") {
             auto again = deliver(s, {"box"}, r.input);
             REQUIRE(again.ok());
             CHECK(slurp("box") == r.want + r.want);
+        }
+    }
+
+    TEST_CASE("no \"NFS atime\" sleep: new mailboxes cost no second each") {
+        InTempDir dir;
+        Setup s;
+        const auto start = std::chrono::steady_clock::now();
+        for (const char* box : {"new1", "new2", "new3"}) REQUIRE(deliver(s, {box}, "a\n\n").ok());
+        // procmail sleeps a second after the first byte of each of these
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500));
+    }
+
+    TEST_CASE("random messages: no crash, and without Content-Length no unquoted From line") {
+        InTempDir dir;
+        mail::filters::UniqueNames names(1, "vm", [] { return std::time_t{1}; });  // one serial for all
+        std::mt19937 rng(20260522);
+        const std::string pieces[] = {"From ", "\n", ">", "Content-Length:", " 9", "x", std::string(1, '\0'),
+                                      " "};
+        for (int round = 0; round < 250; ++round) {  // each one fsyncs four times
+            std::string m;
+            const int n = static_cast<int>(rng() % 40);
+            for (int i = 0; i < n; ++i) m += pieces[rng() % std::size(pieces)];
+            if (!m.empty() && m[0] == '\n') m[0] = 'x';  // leading newlines have their own rule
+            for (bool berkeley : {true, false}) {
+                CAPTURE(m);
+                Setup s;
+                s.opts.names = &names;
+                s.opts.berkeley = berkeley;
+                s.opts.part = static_cast<Part>(rng() % 3);
+                auto got = write_folder({"box"}, m, s.opts);
+                REQUIRE(got.ok());
+                const std::string out = slurp("box");
+                unlink("box");
+                CHECK(got->bytes == out.size());
+                if (berkeley && s.opts.part == Part::whole) {
+                    CHECK(out.find("\nFrom ") == std::string::npos);
+                    CHECK(out.size() >= m.size());
+                }
+                auto md = write_folder({"md/"}, m, s.opts);
+                REQUIRE(md.ok());
+                CHECK(md->bytes <= m.size());
+            }
         }
     }
 
@@ -402,7 +452,7 @@ TEST_SUITE("procmail.folder") {
         REQUIRE(deliver(s, {"od"}, "a\n\n").ok());
         CHECK(mode_of("od") == 0751);
         REQUIRE(deliver(s, {"md/", "sec/"}, "a\n\n").ok());
-        CHECK(mode_of("md") == 0700);       // procmail flags tmp/, not the folder
+        CHECK(mode_of("md") == 0700);  // procmail flags tmp/, not the folder
         CHECK(mode_of("md/tmp") == 0701);
         CHECK(mode_of("sec/new") == 0701);  // and new/ of a linked Maildir
         REQUIRE(deliver(s, {"nmh/."}, "a\n\n").ok());
@@ -428,7 +478,8 @@ TEST_SUITE("procmail.folder") {
         auto mh = deliver(s, {"afile/."}, "b\n\n");
         REQUIRE(mh.ok());
         CHECK(slurp("afile") == "x\na\n\nb\n\n");
-        CHECK(s.lines == Lines{"Unable to treat as directory \"afile\"", "Unable to treat as directory \"afile\""});
+        CHECK(s.lines ==
+              Lines{"Unable to treat as directory \"afile\"", "Unable to treat as directory \"afile\""});
 
         s.lines.clear();
         std::string tried;
@@ -517,7 +568,8 @@ TEST_SUITE("procmail.folder") {
                 true);
         };
         CHECK(run({"ro/box"}) == "73\nError while writing to \"ro/box\"\n");
-        CHECK(run({"romd/"}) == "73\nCouldn't create or rename temp file \"romd/tmp/1795820871.11985_0.vm\"\n");
+        CHECK(run({"romd/"}) ==
+              "73\nCouldn't create or rename temp file \"romd/tmp/1795820871.11985_0.vm\"\n");
         CHECK(run({"romh/."}) == "73\nCouldn't create or rename temp file \"romh/.\"\n");
         CHECK(run({"rodir"}) == "73\nCouldn't create or rename temp file \"rodir/\"\n");
         CHECK(run({"ro/sub/"}) ==

@@ -34,8 +34,9 @@ long env_number(const char* name, long fallback) {
 }
 
 int usage() {
-    std::fprintf(stderr, "usage: procmail-folder-driver [-r] [-Y] [-h|-b] [-v] [-u umask] [-p msgprefix] "
-                         "[-L lockfile] folder... < message\n");
+    std::fprintf(stderr,
+                 "usage: procmail-folder-driver [-r] [-Y] [-h|-b] [-v] [-u umask] [-p msgprefix] "
+                 "[-L lockfile] folder... < message\n");
     return 64;
 }
 
