@@ -1,0 +1,64 @@
+# bench_procmail.sh — Debian's procmail and ours on the same messages and the
+# same 50-recipe rcfile, one process per message as an MTA runs it, beside a
+# `cat` baseline, in one run (issue 5, done-when 6; reference procmail.md
+# §5.3).  Inputs from gen_procmail.py (seed 42): N messages of ~2.4 KB.
+# Every figure is the median of REPEAT runs of the whole loop; the folders
+# are pre-seeded (and their atime pushed into the past) so procmail's
+# NFS-atime sleep(1) does not fire.
+#   wall      seconds for the whole loop (throughput = N / wall)
+#   cpu       user+sys seconds of the loop (children included)
+#   filter    (cpu - cat's cpu) / N: what filtering costs per message
+# Targets: ours/procmail wall < 1 (throughput ahead); ours/procmail filter
+# cost <= 0.2.
+set -eu
+: "${MAILROOM_BUILD:?}" "${MAILROOM_SRC:?}"
+N=${BENCH_PROCMAIL_MESSAGES:-2000}
+REPEAT=${BENCH_REPEAT:-3}
+PEERS=$MAILROOM_SRC/var/peers
+[ -x "$PEERS/procmail/usr/bin/procmail" ] || "$MAILROOM_SRC/scripts/fetch-peers.sh"
+T=$(mktemp -d /tmp/mailroom-bench-procmail.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+python3 "$MAILROOM_SRC/bench/gen_procmail.py" msgs "$T/msgs" "$N"
+echo "messages: $N, $(cat "$T"/msgs/* | wc -c) bytes"
+
+# run NAME: one loop over every message; prints "wall cpu"
+run() {
+    rm -rf "$T/boxes"
+    mkdir -p "$T/boxes"
+    for b in inbox box0 box1 box2 box3 box4 box5 box6 box7 box8 box9; do
+        printf 'From seed  Mon Jan  6 10:00:00 2025\n\nseed\n\n' > "$T/boxes/$b"
+        touch -a -d '2000-01-01' "$T/boxes/$b"
+    done
+    python3 "$MAILROOM_SRC/bench/gen_procmail.py" rc "$T/rc" "$T/boxes"
+    case $1 in
+        cat) cmd="cat" ;;
+        procmail) cmd="$PEERS/procmail/usr/bin/procmail $T/rc" ;;
+        ours) cmd="$MAILROOM_BUILD/filters/procmail/procmail $T/rc" ;;
+    esac
+    /usr/bin/time -f '%e %U %S' -o "$T/time" \
+        bash -c "for f in $T/msgs/*; do $cmd < \$f > /dev/null; done"
+    awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/time"
+    if [ "$1" != cat ]; then
+        n=$(cat "$T"/boxes/* | grep -c '^From ' || true)
+        [ "$n" -ge "$N" ] || { echo "$1 delivered only $n of $N messages" >&2; exit 1; }
+    fi
+}
+
+median() { sort -n | awk '{a[NR]=$0} END {print a[int((NR + 1) / 2)]}'; }
+
+printf '%-9s %8s %8s\n' program wall cpu
+for p in cat procmail ours; do
+    : > "$T/runs"
+    for _ in $(seq 1 "$REPEAT"); do run "$p" >> "$T/runs"; done
+    wall=$(cut -d' ' -f1 "$T/runs" | median)
+    cpu=$(cut -d' ' -f2 "$T/runs" | median)
+    printf '%-9s %8s %8s\n' "$p" "$wall" "$cpu"
+    echo "$p $wall $cpu" >> "$T/all"
+done
+awk -v n="$N" '{ w[$1] = $2; c[$1] = $3 }
+     END {
+       fp = (c["procmail"] - c["cat"]) / n * 1e6; fo = (c["ours"] - c["cat"]) / n * 1e6;
+       printf "throughput: procmail %.0f msg/s, ours %.0f msg/s (ours/procmail wall %.2f)\n",
+         n / w["procmail"], n / w["ours"], w["ours"] / w["procmail"];
+       printf "filtering cost above cat: procmail %.0f us/msg, ours %.0f us/msg (ratio %.2f)\n",
+         fp, fo, (fp > 0 ? fo / fp : 0) }' "$T/all"
