@@ -247,7 +247,7 @@ void Engine::assign(std::string_view name, std::string value, bool from_cmdline)
         if (!value.empty()) {
             std::string path = absolute(value);
             if (m_include_depth > 64) {
-                diag("Couldn't read \"" + path + "\"");
+                diag("INCLUDERC nested too deeply, skipped \"" + path + "\"");
                 return;
             }
             ++m_include_depth;
@@ -350,7 +350,11 @@ bool Engine::run_rcfile_text(const std::string& display, std::string_view text) 
         ParsedRcfile rc = parse_rcfile(body);
         m_current_file = name;
         run_items(name, rc);
-        if (!m_switched || stopped() || hops > 64) break;
+        if (!m_switched || stopped()) break;
+        if (hops > 64) {
+            diag("Too many SWITCHRC changes, rest of \"" + name + "\" skipped");
+            break;
+        }
         m_switched = false;
         if (m_switch_to.empty()) break;
         // SWITCHRC: continue in the new file; $_ shows its absolute path.
@@ -446,6 +450,11 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 if (m_observer && !skip) m_observer->outcome(r, matched, score, weighted);
                 if (!(A || a)) m_lastcond = matched;
                 if (!m_prevcond || !E) m_prevcond = matched;
+                if (is_block && r.action.block_end >= items.size()) {
+                    // procmail 3.22 says nothing about a block that is never
+                    // closed; we do (its own documented diagnostic).
+                    diag("Missing closing brace");
+                }
                 if (is_block) {
                     // Flags that mean nothing on a block (procmail says so
                     // whether or not the block is entered).

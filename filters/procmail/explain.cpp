@@ -61,11 +61,14 @@ public:
             case Purpose::Backquote:
                 if (m_report.run_conditions()) {
                     RunResult real = run_program(spec);
-                    m_report.print(fmt::format("      ran `{}`: exit {}\n", what, real.status));
+                    if (purpose == Purpose::Backquote) m_report.print(fmt::format("    (ran `{}`)\n", what));
+                    else m_report.hold(fmt::format("ran it, exit {}", real.status));
                     return real;
                 }
-                m_report.print(fmt::format("      not run: `{}` ({}; use --run-conditions)\n", what,
-                                           purpose == Purpose::Condition ? "counts as failed" : "gives empty text"));
+                if (purpose == Purpose::Backquote)
+                    m_report.print(fmt::format("    (`{}` not run: empty text; use --run-conditions)\n", what));
+                else
+                    m_report.hold("not run, counts as failed; use --run-conditions");
                 r.status = purpose == Purpose::Condition ? 1 : 0;
                 return r;
             case Purpose::Pipe: m_report.print(fmt::format("    → would pipe the message to `{}`\n", what)); return r;
@@ -103,8 +106,10 @@ void ExplainReport::recipe(const std::string& file, const Recipe& r, const Heade
 }
 
 void ExplainReport::condition(std::string_view text, bool result, std::string_view detail) {
-    print(fmt::format("    * {}  → {}{}{}\n", one_line(text), result ? "true" : "false", detail.empty() ? "" : ", ",
-                      one_line(detail)));
+    std::string extra = m_held.empty() ? std::string(detail) : m_held;
+    m_held.clear();
+    print(fmt::format("    * {}  → {}{}{}\n", one_line(text), result ? "true" : "false", extra.empty() ? "" : " (",
+                      extra.empty() ? std::string() : one_line(extra) + ")"));
 }
 
 void ExplainReport::outcome(const Recipe& r, bool matched, double score, bool weighted) {
@@ -117,12 +122,12 @@ void ExplainReport::outcome(const Recipe& r, bool matched, double score, bool we
         case ActionKind::Block: print("    matched → entering the block\n"); break;
         case ActionKind::MissingAction:
         case ActionKind::Incomplete: print("    no action: the recipe is incomplete\n"); break;
-        default: print(fmt::format("    matched → action `{}`\n", one_line(r.action.text))); break;
+        default: print("    matched\n"); break;
     }
 }
 
 void ExplainReport::assignment(const std::string& file, int line, std::string_view name, std::string_view value) {
-    if (line <= 0) print(fmt::format("(command line): {}={}\n", name, one_line(value)));
+    if (line <= 0) print(fmt::format("(start-up): {}={}\n", name, one_line(value)));
     else print(fmt::format("{}:{}: {}={}\n", file, line, name, one_line(value)));
 }
 

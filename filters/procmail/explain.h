@@ -38,8 +38,11 @@ public:
     int finish();
     bool run_conditions() const { return m_run_conditions; }
     void print(std::string_view text);
+    // A note for the next condition line (how its program was handled).
+    void hold(std::string note) { m_held = std::move(note); }
 
 private:
+    std::string m_held;
     Engine& m_engine;
     bool m_run_conditions;
     bool m_started = false;

@@ -127,6 +127,10 @@ RunResult run_program(const RunSpec& spec) {
                         r.truncated = true;
                     }
                     r.output.append(buf, keep);
+                    if (r.truncated) {  // like procmail: stop listening (the writer gets SIGPIPE)
+                        ::close(rfd);
+                        rfd = -1;
+                    }
                 } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                     ::close(rfd);
                     rfd = -1;
