@@ -1017,7 +1017,7 @@ bool Engine::deliver_default(const std::string& box, bool lock_it) {
     bool directory = box.back() == '/' || (box.size() >= 2 && box.compare(box.size() - 2, 2, "/.") == 0);
     struct stat st {};
     if (!directory && ::stat(box.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) directory = true;
-    if (lock_it && !directory) {
+    if (lock_it && !directory && box != "/dev/null") {
         std::string lockname = box + m_vars.value("LOCKEXT");
         std::string dir = lockname.substr(0, lockname.rfind('/') == std::string::npos ? 0 : lockname.rfind('/'));
         bool spool = !m_system_mailbox.empty() && box == m_system_mailbox;

@@ -621,12 +621,40 @@ private:
 
 // The PCRE2 side: the translated pattern compiled for pcre2_match (JIT) and
 // for pcre2_dfa_match (earliest match end, for scoring).
+// procmail runs once per message and most patterns search one small header
+// once, so the expensive parts are done only when they pay: the DFA form is
+// compiled when scoring first needs it, and the JIT only once a pattern has
+// searched more than k_jit_after bytes (a body, a big header, many scores).
 struct Pcre {
+    static constexpr size_t k_jit_after = 64 * 1024;
     pcre2_code* code = nullptr;
-    pcre2_code* dfa = nullptr;
+    mutable pcre2_code* dfa = nullptr;
+    mutable bool dfa_tried = false;
+    std::string dfa_pattern;
+    uint32_t opts = 0;
+    mutable size_t searched = 0;
+    mutable bool jit_tried = false;
     pcre2_match_data* md = nullptr;
     pcre2_match_context* mctx = nullptr;
-    bool jit = false;
+    pcre2_code* dfa_code() const {
+        if (!dfa_tried) {
+            dfa_tried = true;
+            int err = 0;
+            PCRE2_SIZE erroff = 0;
+            // No auto-possessification: a possessive repeat makes the DFA
+            // matcher take the longest run, and we want the earliest end.
+            dfa = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(dfa_pattern.data()), dfa_pattern.size(),
+                                opts | PCRE2_NO_AUTO_POSSESS, &err, &erroff, nullptr);
+        }
+        return dfa;
+    }
+    void account(size_t bytes) const {
+        searched += bytes;
+        if (!jit_tried && searched > k_jit_after) {
+            jit_tried = true;
+            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+        }
+    }
     ~Pcre() {
         if (md) pcre2_match_data_free(md);
         if (mctx) pcre2_match_context_free(mctx);
@@ -852,13 +880,9 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool
     PCRE2_SIZE erroff = 0;
     const std::string main = "(?:" + re.m_pcre_pattern + ")";
     pc->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(main.data()), main.size(), opts, &err, &erroff, nullptr);
-    const std::string dfa = "[\\x00-\\xff]*(?:" + re.m_pcre_pattern + ")";
-    // No auto-possessification: a possessive repeat makes the DFA matcher
-    // take the longest run, and we want the earliest end.
-    pc->dfa = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(dfa.data()), dfa.size(), opts | PCRE2_NO_AUTO_POSSESS, &err,
-                            &erroff, nullptr);
-    if (!pc->code || !pc->dfa) return re;  // too complex for PCRE2: the automaton does it all
-    pc->jit = pcre2_jit_compile(pc->code, PCRE2_JIT_COMPLETE) == 0;
+    pc->dfa_pattern = "[\\x00-\\xff]*(?:" + re.m_pcre_pattern + ")";
+    pc->opts = opts;
+    if (!pc->code) return re;  // too complex for PCRE2: the automaton does it all
     pc->md = pcre2_match_data_create(1, nullptr);
     pc->mctx = pcre2_match_context_create(nullptr);
     if (!pc->md || !pc->mctx) return re;
@@ -1128,6 +1152,7 @@ Regex::Hit Regex::run_pcre(std::string_view area, const std::string& subject, si
         limit = 1;
         base = static_cast<long>(from) - 1;
     }
+    pc.account(slen - off);
     int rc = pcre2_match(pc.code, subj, slen, off, 0, pc.md, pc.mctx);
     if (rc == PCRE2_ERROR_NOMATCH) return hit;
     if (rc < 0) {
@@ -1144,7 +1169,13 @@ Regex::Hit Regex::run_pcre(std::string_view area, const std::string& subject, si
     // a leading [\x00-\xff]* anchored at the leftmost start.
     auto& ws = scratch().dfa_ws;
     if (ws.size() < 4096) ws.resize(4096);
-    rc = pcre2_dfa_match(pc.dfa, subj, slen, leftmost, PCRE2_ANCHORED | PCRE2_DFA_SHORTEST, pc.md, pc.mctx, ws.data(),
+    pcre2_code* dfa = pc.dfa_code();
+    if (dfa == nullptr) {
+        *fallback = true;
+        hit.matched = false;
+        return hit;
+    }
+    rc = pcre2_dfa_match(dfa, subj, slen, leftmost, PCRE2_ANCHORED | PCRE2_DFA_SHORTEST, pc.md, pc.mctx, ws.data(),
                          ws.size());
     if (rc < 0) {
         hit.matched = false;
