@@ -854,7 +854,11 @@ void Regex::set_step_budget(uint64_t base, uint64_t per_byte) {
     g_budget_per_byte = per_byte;
 }
 
-bool Regex::procmail_spins() const { return m_program && m_program->spins; }
+bool Regex::procmail_spins() const {
+    if (!m_program) return false;
+    prepare_automaton();
+    return m_program->spins;
+}
 
 Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
     bool force_insensitive = false;
@@ -868,11 +872,13 @@ Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool
     re.m_program = std::make_unique<Program>();
     regex_detail::Builder builder(re.m_expanded, fold, *re.m_program);
     if (!builder.build()) re.m_warning = "unbalanced parentheses";
-    regex_detail::LoopBreaker(*re.m_program).run();
-    re.m_program->spins = re.m_program->degenerate || regex_detail::has_epsilon_cycle(*re.m_program);
-    if (!re.m_program->spins) regex_detail::compute_first(*re.m_program);
-
-    if (re.m_program->has_bom) return re;  // the automaton decides (see regex.h)
+    // The automaton's own preparation waits until it is needed: most
+    // patterns are answered by PCRE2 alone (and procmail runs once per
+    // message, so compile time counts).
+    if (re.m_program->has_bom) {  // the automaton decides (see regex.h)
+        re.prepare_automaton();
+        return re;
+    }
     re.m_pcre_pattern = regex_detail::Translator(re.m_expanded, fold).run();
     auto pc = std::make_unique<regex_detail::Pcre>();
     const uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C | (fold ? PCRE2_CASELESS : 0);
@@ -914,7 +920,16 @@ Scratch& scratch() {
 
 // procmail's bregexec(), step for step.  Positions are area offsets; the
 // virtual newline before the area is at from-1.
+void Regex::prepare_automaton() const {
+    if (m_prepared) return;
+    m_prepared = true;
+    regex_detail::LoopBreaker(*m_program).run();
+    m_program->spins = m_program->degenerate || regex_detail::has_epsilon_cycle(*m_program);
+    if (!m_program->spins) regex_detail::compute_first(*m_program);
+}
+
 Regex::Hit Regex::run_automaton(std::string_view area, size_t from, bool want_match, bool* gave_up) const {
+    prepare_automaton();
     const Program& prog = *m_program;
     const auto& nodes = prog.nodes;
     Hit hit;

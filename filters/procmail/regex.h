@@ -144,6 +144,8 @@ private:
     std::string m_warning;
     std::string m_pcre_pattern;
     bool m_empty = false;
+    mutable bool m_prepared = false;  // prepare_automaton() has run
+    void prepare_automaton() const;
     bool m_fold_text = false;  // matching ignores case: the text is lowered byte by byte  // empty after substitution: egrepin() matches without searching
 };
 
