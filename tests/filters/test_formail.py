@@ -193,6 +193,11 @@ CASES = [
     Case("-s missing program", ["-s", "no-such-program-here"], "box.mbox", stderr=False),
     Case("-s empty input", ["-s", "cat"], "empty.eml"),
     Case("-s nonl", ["-s", "cat"], "nonl.eml"),
+    Case("-s From line ends the header", ["-s"], "from-in-header.eml"),
+    Case("-s From line ends the header, From_ kept", ["-s"], "from-in-header.mbox"),
+    Case("-l -s From line ends the header", ["-l", "f", "-s"], "from-in-header.eml"),
+    Case("-es From line ends the header", ["-es"], "from-in-header.eml"),
+    Case("From line ends the header", [], "from-in-header.eml"),
     Case("-n 2 -s", ["-n", "2", "-s", *SH_SAVE], "box.mbox"),
     Case("-ns", ["-ns", "cat"], "box.mbox", sort_stdout=True),
     # --- usage and errors (stderr: our help is in our own words) ------------
