@@ -94,6 +94,7 @@ CASES = [
     Case("-r penalties", ["-r"], "weights.eml"),
     Case("-rt penalties", ["-rt"], "weights.eml"),
     Case("-rt address forms", ["-rt"], "addresses.eml"),
+    Case("-rt trailing backslash", ["-rt"], "backslash.eml"),
     Case("-r resent", ["-r"], "resent.eml"),
     Case("-rt resent", ["-rt"], "resent.eml"),
     Case("-rt -a Resent-", ["-rt", "-a", "Resent-"], "resent.eml"),
