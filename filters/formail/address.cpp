@@ -197,16 +197,17 @@ size_t skip_words(std::string& s, size_t start) {
                     if (c == '\\') {
                         put(s, target++, '\\');
                         ++start;
-                        if (at(s, start) == '\0') {  // formail copied the NUL and read on
-                            put(s, target, '\0');
-                            return start;
-                        }
+                        // A backslash at the very end: formail 3.22 copied the
+                        // NUL and read on (Debian #769937); Debian's fix ends
+                        // the address here, as at the end of the string.
+                        if (at(s, start) == '\0') goto end;
                     }
                     hitspc = 2;
                     put(s, target++, s[start]);
                     ++start;
                     continue;
                 }
+            end:
                 // The end: of the string, of a <reference>, or a second word.
                 if (machref == 2) {  // re-wrap a reference with ",;" in it
                     put(s, target++, '>');

@@ -34,7 +34,7 @@ TEST_SUITE("formail.address") {
         for (auto c : {Case{"<dave@x.org>", "dave@x.org"}, Case{"a . b @ c . d", "a.b@c.d"},
                        Case{"x@y (Name)", "x@y"}, Case{"\"a b\" @ c", "\"a b\"@c"}, Case{"a@b, c@d", "a@b"},
                        Case{"grp: a@b, c@d;", "grp:a@b,c@d;"}, Case{"<moo@example.com, x>", "<moo@example.com,x>"},
-                       Case{"<moo@example.com,", "<moo@example.com,>"}, Case{"foo\\", "foo\\"},
+                       Case{"<moo@example.com,", "<moo@example.com,>"}, Case{"foo\\", "foo\\"}, Case{"<a@b,\\", "<a@b,\\>"},
                        Case{"\"abc", "\"abc"}, Case{"[1.2.3.4]", "[1.2.3.4]"}, Case{"a b c", "a"},
                        Case{"<<a@b>>", "a@b"}, Case{"x (unterminated", "x"}, Case{"x (a\\", "x"}}) {
             CAPTURE(c.in);

@@ -162,6 +162,10 @@ private:
     bool m_split_error = false;
     bool m_babyl_start = false;
     unsigned long m_msgid_serial = 0;  // h4
+    // formail tests a From line that ended a header for a postmark through
+    // a pointer (chp) last set elsewhere: these are the bytes it points to
+    // (reading past them gives NUL, as fresh heap memory does).
+    std::string m_chp;
     std::vector<std::string> m_env;
     std::optional<size_t> m_fileno_slot;
     int m_fileno_width = -1;
@@ -434,6 +438,7 @@ void Engine::make_reply(const std::optional<std::string>& sender) {
         m_buf = "Subject:";
         if (!(s.size() == 3 && iequal_prefix(s, "re:", 3))) m_buf += " Re:";
         m_buf += loadsaved(m_subject);
+        m_chp = m_subject;
         addbuf();
     }
     if (!m_references.empty() || !m_message_id.empty()) {
@@ -487,11 +492,13 @@ Step Engine::process_header() {
             if (c != ' ' && c != '\t' && f.text.size() > f.id_len + 1) {
                 f.text.insert(f.id_len, 1, ' ');
             } else if (f.text.size() <= f.id_len + 2) {  // empty, or a single blank
+                m_chp = f.text.substr(f.id_len);
                 it = m_rd.erase(it);
                 continue;
             }
         }
         if (m_o.concatenate) concatenate(f);
+        m_chp = f.text.substr(f.id_len);
         m_sender->consider(f, it == m_rd.begin());
         std::string_view name = f.name();
         std::string* slot = nullptr;
@@ -523,6 +530,7 @@ Step Engine::process_header() {
         if (cl != m_rd.end()) {
             std::string digits = cl->text.size() > 16 ? cl->text.substr(15, cl->text.size() - 16) : std::string();
             m_ctlength = std::strtol(digits.c_str(), nullptr, 10);
+            m_chp = "\n";
         }
     }
     std::string parked = std::move(m_buf);
@@ -540,10 +548,13 @@ Step Engine::process_header() {
         if (make) {  // the missing From_ line
             std::string who(sender ? std::string_view(*sender) : k_unknown_sender);
             std::string line;
-            if (m_date.empty() || find_pattern(make_field("Date:"), m_o.add_if_not) == m_o.add_if_not.end())
-                line = from_line(who, m_ctx.now()) + "\n";
-            else  // -a Date: makes formail copy the Date: text
+            if (m_date.empty() || find_pattern(make_field("Date:"), m_o.add_if_not) == m_o.add_if_not.end()) {
+                time_t now = m_ctx.now();
+                line = from_line(who, now) + "\n";
+                m_chp = ctime_text(now) + "\n";  // formail's pointer stays on ctime()'s text
+            } else {  // -a Date: makes formail copy the Date: text
                 line = std::string(k_from_) + who + " " + loadsaved(m_date);
+            }
             m_rd.push_front(make_field(std::move(line), true));
         }
     }
@@ -560,6 +571,7 @@ Step Engine::process_header() {
                              ultoan(static_cast<unsigned long>(m_ctx.now())) + "@" + m_ctx.hostname + ">\n";
             m_added.push_back(make_field(std::move(id)));
             ++m_msgid_serial;
+            m_chp.clear();  // formail's pointer is left on the freed id
         } else {
             m_added.push_back(make_field(a.text));
         }
@@ -572,6 +584,7 @@ Step Engine::process_header() {
             std::string& t = s->text;
             size_t len = t.size() - 1;
             t[len] = '\0';
+            m_chp = t;
             std::string_view shown = std::string_view(t).substr(0, std::min(len, k_max_subject_show));
             if (shown.find('\0') == std::string_view::npos) {
                 put(abstract_subject_line(shown));
@@ -636,11 +649,16 @@ bool Engine::at_message_start(bool lnl) {
     bool from_line = false, accumulate = false;
     bool may_start = m_o.split && (lnl || m_o.every);
     if (!m_rd.empty()) {
-        if (m_rd.front().is_from_line())
+        if (m_rd.front().is_from_line()) {
             from_line = true;
-        else if (may_start && m_o.digest && digheadr())
+            m_chp = m_rd.front().text;
+        } else if (may_start && m_o.digest && digheadr()) {
             accumulate = true;
+        }
     } else if (starts_with(m_buf, k_from_)) {
+        // A From line that ended a header (or a run of fields): formail
+        // checks it through its stale pointer, not the line itself.  Kept,
+        // for the same output.
         addbuf();
         from_line = true;
     } else if (may_start && m_o.digest && artheadr()) {
@@ -648,17 +666,18 @@ bool Engine::at_message_start(bool lnl) {
     }
     if (from_line) {
         // A postmark is "From", blanks, a word, blanks, something.
-        const std::string& t = m_rd.front().text;
-        size_t p = k_from_.size();
-        while (p < t.size() && (t[p] == ' ' || t[p] == '\t')) ++p;
-        size_t k = p;
-        while (k < t.size() && t[k] != ' ' && t[k] != '\t' && t[k] != '\n' && t[k] != '\0') ++k;
-        size_t q = k;
-        while (q < t.size() && (t[q] == ' ' || t[q] == '\t')) ++q;
-        if (may_start && k > p && q < t.size() && t[q] != '\n')
-            accumulate = true;
-        else if (m_o.escape)
-            lput(m_o.prefix);
+        if (may_start) {
+            auto at = [&](size_t i) { return i < m_chp.size() ? m_chp[i] : '\0'; };
+            size_t p = k_from_.size();
+            while (at(p) == ' ' || at(p) == '\t') ++p;
+            size_t k = p;
+            while (at(k) != ' ' && at(k) != '\t' && at(k) != '\n' && at(k) != '\0') ++k;
+            size_t q = k;
+            while (at(q) == ' ' || at(q) == '\t') ++q;
+            if (k > p && at(q) != '\n') accumulate = true;
+            m_chp = p < m_chp.size() ? m_chp.substr(p) : std::string();
+        }
+        if (!accumulate && m_o.escape) lput(m_o.prefix);
     }
     if (!accumulate) return false;
     // Enough known fields must follow; those read stay in m_rd either way.
@@ -846,6 +865,7 @@ int Engine::run() {
                         }
                     }
                     m_rd.clear();
+                    m_chp.clear();
                     continue;
                 }
                 if (m_buf.size() > 1) lput(m_o.prefix);  // empty lines stay empty
