@@ -219,7 +219,8 @@ CASES = [
     Case("lone dash", ["-"], "msg1.eml"),
     Case("-D unwritable", ["-D", "100", "/nonexistent/dir/cache"], "msg1.eml"),
     # --- hostile input -----------------------------------------------------
-    Case("1 MB header line", [], big="longline"),
+    Case("10 MB header line", [], big="longline"),
+    Case("10 MB header line -rtk", ["-rtk"], big="longline"),
     Case("10 MB body line", ["-s"], big="bodyline"),
     Case("binary", [], big="binary"),
     Case("many fields -u X-", ["-u", "X-"], big="manyfields"),
@@ -261,7 +262,7 @@ ALLOWED = {
 
 def big_input(kind):
     if kind == "longline":
-        return b"From: x@example.org\nSubject: " + b"s" * (1 << 20) + b"\n\nbody\n"
+        return b"From: x@example.org\nSubject: " + b"s" * (10 << 20) + b"\n\nbody\n"
     if kind == "bodyline":
         return b"From a@b  Mon Jan  6 10:00:00 2025\nSubject: big\n\n" + b"b" * (10 << 20) + b"\n"
     if kind == "binary":
