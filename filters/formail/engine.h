@@ -131,8 +131,9 @@ struct Context {
     Programs* programs = nullptr;          // -s with a program
 };
 
-// Runs formail over `in`; returns its exit status.  May call exit(3)-free
-// early returns only: the caller exits with the value.
+// Runs formail over `in` and returns its exit status (formail's exit(3)
+// calls are returns here).  `options` is consumed: the run counts down
+// +skip/-total and adds formail's implicit X-Loop: to -i under -r.
 int run(Options& options, Input& in, Context& ctx);
 
 }  // namespace mail::filters::formail
