@@ -14,7 +14,7 @@ namespace {
 
 class RealActions final : public Actions {
 public:
-    RealActions(const Settings& s, Engine& e) : m_settings(s), m_engine(e) {}
+    explicit RealActions(Engine& e) : m_engine(e) {}
 
     Result<Delivery> write_folder(const FolderRequest& req) override {
         FolderOptions o;
@@ -53,7 +53,6 @@ public:
     void release_all() override { m_locks.clear(); }
 
 private:
-    const Settings& m_settings;
     Engine& m_engine;
     std::map<int, filters::Dotlock> m_locks;
     int m_next = 0;
@@ -61,8 +60,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Actions> make_real_actions(const Settings& s, Engine& engine) {
-    return std::make_unique<RealActions>(s, engine);
+std::unique_ptr<Actions> make_real_actions(const Settings&, Engine& engine) {
+    return std::make_unique<RealActions>(engine);
 }
 
 }  // namespace mail::procmail

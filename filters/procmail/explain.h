@@ -45,7 +45,6 @@ private:
     std::string m_held;
     Engine& m_engine;
     bool m_run_conditions;
-    bool m_started = false;
     std::string m_where;  // the last destination
 };
 
