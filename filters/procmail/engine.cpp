@@ -5,6 +5,7 @@
 #include "filters/common/abstract.h"
 #include "filters/procmail/folder.h"
 #include "filters/procmail/regex.h"
+#include "filters/procmail/security.h"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -20,9 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace mail::procmail {
 
@@ -332,15 +331,12 @@ void Engine::verbose_stamp() {
 // ---- rcfiles ------------------------------------------------------------------
 
 bool Engine::run_rcfile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    struct stat st {};
-    if (!in || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::string text;
+    if (!read_rcfile(path, &text)) {
         diag("Couldn't read \"" + path + "\"");
         return false;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return run_rcfile_text(path, ss.str());
+    return run_rcfile_text(path, text);
 }
 
 bool Engine::run_rcfile_text(const std::string& display, std::string_view text) {
@@ -360,14 +356,11 @@ bool Engine::run_rcfile_text(const std::string& display, std::string_view text) 
         // SWITCHRC: continue in the new file; $_ shows its absolute path.
         name = m_switch_to;
         m_switch_to.clear();
-        std::ifstream in(name, std::ios::binary);
-        if (!in) {
+        body.clear();
+        if (!read_rcfile(name, &body)) {
             diag("Couldn't read \"" + name + "\"");
             break;
         }
-        std::stringstream ss;
-        ss << in.rdbuf();
-        body = ss.str();
     }
     m_switched = false;
     return true;
@@ -697,10 +690,8 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
             // continuations joined), with a final newline as a pipe gets.
             std::string input = with_final_newline(area);
             RunSpec spec = program_spec(cmd, input);
-            int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-            spec.stdout_fd = devnull;
+            spec.discard_stdout = true;
             RunResult res = run_checked(spec, Actions::Purpose::Condition);
-            if (devnull >= 0) ::close(devnull);
             m_last_status = res.status;
             bool ok = res.started && res.status == 0;
             if (m_observer) m_observer->condition(text, ok != p.negate, "exit " + std::to_string(res.status));
@@ -892,15 +883,10 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
     RunSpec spec = program_spec(cmd, input);
     m_last_bytes = input.size();  // what the abstract shows if a signal ends us now
     spec.capture = filter || capture;
-    int devnull = -1;
-    if (!spec.capture) {  // a delivering program's output goes nowhere
-        devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-        spec.stdout_fd = devnull;
-    }
+    spec.discard_stdout = !spec.capture;  // a delivering program's output goes nowhere
     if (capture) spec.capture_limit = m_linebuf;
     auto purpose = capture ? Actions::Purpose::Capture : filter ? Actions::Purpose::Filter : Actions::Purpose::Pipe;
     RunResult res = run_checked(spec, purpose);
-    if (devnull >= 0) ::close(devnull);
     if (lock) m_actions.unlock(*lock);
     m_last_status = res.status;
     // procmail names a shell command by its text and an exec'd one by its
@@ -958,10 +944,8 @@ bool Engine::forward(const Recipe& r, const HeaderFields& f) {
     Command cmd;
     cmd.argv = argv;
     RunSpec spec = program_spec(cmd, input);
-    int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    spec.stdout_fd = devnull;
+    spec.discard_stdout = true;
     RunResult res = run_checked(spec, Actions::Purpose::Forward);
-    if (devnull >= 0) ::close(devnull);
     m_last_status = res.status;
     std::string shown;
     for (const auto& w : shown_words) {

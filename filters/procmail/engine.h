@@ -117,9 +117,7 @@ public:
         m_host_mismatch = false;
         m_vars.set("HOST", host);
     }
-    const Message& message() const { return m_msg; }
     void set_system_mailbox(std::string path) { m_system_mailbox = std::move(path); }
-    const Settings& settings() const { return m_settings; }
     long timing(std::string_view name) const;  // LOCKSLEEP, LOCKTIMEOUT, SUSPEND
     bool verbose() const { return m_verbose != 0; }
     int log_fd() const { return m_log_fd; }
@@ -148,7 +146,6 @@ public:
         virtual void condition(std::string_view text, bool result, std::string_view detail) = 0;
         virtual void outcome(const Recipe& r, bool matched, double score, bool weighted) = 0;
         virtual void assignment(const std::string& file, int line, std::string_view name, std::string_view value) = 0;
-        virtual void note(std::string_view text) = 0;
     };
     void set_observer(Observer* o) { m_observer = o; }
 

@@ -71,6 +71,19 @@ struct ExpandEnv {
     virtual void log(std::string_view diagnostic) = 0;
 };
 
+// The static reading of a text: every variable unset, no program run,
+// nothing logged (the parser's and the linter's view of an rcfile).
+struct StaticEnv final : ExpandEnv {
+    const std::string* get(std::string_view) override { return nullptr; }
+    std::string special(char) override { return {}; }
+    const std::vector<std::string>& args() override { return m_args; }
+    std::string backquote(const Command&) override { return {}; }
+    void log(std::string_view) override {}
+
+private:
+    std::vector<std::string> m_args;
+};
+
 struct ExpandedText {
     std::string text;
     bool overflow = false;  // the output reached `limit` and was cut

@@ -131,8 +131,6 @@ void ExplainReport::assignment(const std::string& file, int line, std::string_vi
     else print(fmt::format("{}:{}: {}={}\n", file, line, name, one_line(value)));
 }
 
-void ExplainReport::note(std::string_view text) { print(fmt::format("{}\n", text)); }
-
 int ExplainReport::finish() {
     // Run the end of processing with the explain Actions: DEFAULT or not.
     bool delivered = m_engine.delivered();

@@ -33,7 +33,6 @@ public:
     void condition(std::string_view text, bool result, std::string_view detail) override;
     void outcome(const Recipe& r, bool matched, double score, bool weighted) override;
     void assignment(const std::string& file, int line, std::string_view name, std::string_view value) override;
-    void note(std::string_view text) override;
     // The closing summary; returns the exit code procmail would have used.
     int finish();
     bool run_conditions() const { return m_run_conditions; }
@@ -45,7 +44,6 @@ private:
     std::string m_held;
     Engine& m_engine;
     bool m_run_conditions;
-    std::string m_where;  // the last destination
 };
 
 std::unique_ptr<Actions> make_explain_actions(ExplainReport& report);

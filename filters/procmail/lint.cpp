@@ -9,16 +9,6 @@
 namespace mail::procmail {
 namespace {
 
-// The static reading of a text: every variable unset, no program run.
-struct NullEnv final : ExpandEnv {
-    std::vector<std::string> m_args;
-    const std::string* get(std::string_view) override { return nullptr; }
-    std::string special(char) override { return {}; }
-    const std::vector<std::string>& args() override { return m_args; }
-    std::string backquote(const Command&) override { return {}; }
-    void log(std::string_view) override {}
-};
-
 std::string quoted(std::string_view s, std::size_t max = 60) {
     std::string o = "\"";
     std::size_t n = 0;
@@ -226,7 +216,7 @@ void Linter::action(const Recipe& r) {
     case ActionKind::Block:
         return;
     case ActionKind::Folder: {
-        NullEnv env;
+        StaticEnv env;
         auto words = expand_args(a.text, env).words;
         if (words.front() == "}") {
             error(a.line, "the action is a folder named `}`: the `{` of a block is missing");

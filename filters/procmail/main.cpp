@@ -1,10 +1,12 @@
 // main.cpp — procmail: options, the three modes, start-up, exit codes.
 // See docs/procmail.md ("How procmail runs") and procmail(1).
+#include "filters/common/dotlock.h"
 #include "filters/common/fromline.h"
 #include "filters/procmail/engine.h"
 #include "filters/procmail/explain.h"
 #include "filters/procmail/lint_cli.h"
 #include "filters/procmail/security.h"
+#include "libmail/proc/spawn.h"
 #include "libmail/users/users.h"
 
 #include <fcntl.h>
@@ -12,7 +14,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,33 +78,7 @@ void install_signals() {
     for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
 }
 
-std::string hostname() {
-    utsname u{};
-    if (::uname(&u) != 0) return "localhost";
-    return u.nodename;
-}
-
-std::string read_stdin() {
-    std::string s;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(0, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        s.append(buf, static_cast<std::size_t>(n));
-    }
-    return s;
-}
-
-bool read_file(const std::string& path, std::string* out) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buf[65536];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return n == 0;
-}
+std::string read_stdin() { return mail::proc::read_all(0, std::numeric_limits<std::size_t>::max()); }
 
 bool bad_env_name(std::string_view e) {
     for (const char* p : {"LD_", "_RLD", "LIBPATH=", "ELF_LD_", "AOUT_LD_"})
@@ -309,10 +285,6 @@ int main(int argc, char** argv) {
         std::fputs("procmail: Missing recipient\n", stderr);
         return EX_USAGE;
     }
-    if (o.mode == Mode::General && !o.args.empty() && o.rcfiles.size() > 1) {
-        // (not reached: -m takes every word after the rcfile as an argument)
-    }
-
     // An instance (docs/instances.md) passes its users file, spool and
     // sendmail in the environment; read them before it is cleared.
     auto env_of = [](const char* name) {
@@ -323,9 +295,11 @@ int main(int argc, char** argv) {
     const std::string spool_dir = env_of("MAILROOM_SPOOL_DIR");
     const std::string sendmail_path = env_of("MAILROOM_SENDMAIL_PATH");
 
-    // The identity: the recipient in delivery mode, else the invoker.
-    std::string invoker;
-    if (const passwd* me = ::getpwuid(::getuid())) invoker = me->pw_name;
+    // The identity: the recipient in delivery mode, else the invoker (one
+    // password-database lookup: this runs once per message).
+    std::optional<Identity> self;
+    if (const passwd* me = ::getpwuid(::getuid())) self = identity_of(me);
+    const std::string invoker = self ? self->name : std::string();
     Identity id;
     if (o.mode == Mode::Delivery) {
         if (o.recipients.size() > 1) return deliver_each(argc, argv, o);
@@ -346,8 +320,8 @@ int main(int argc, char** argv) {
                 return EX_NOPERM;
             }
         }
-    } else if (const passwd* pw = ::getpwuid(::getuid())) {
-        id = identity_of(pw);
+    } else if (self) {
+        id = *self;
     } else {
         id.name = "#" + std::to_string(::getuid());
         id.home = "/";
@@ -374,7 +348,7 @@ int main(int argc, char** argv) {
     s.soft_fail = o.soft;
     s.berkeley = o.berkeley;
     s.argv0 = argv[0];
-    s.hostname = hostname();
+    s.hostname = mail::filters::system_hostname();
     s.explain = o.explain;
     s.args = o.mode == Mode::General ? o.args : o.a_args;
 
@@ -455,7 +429,7 @@ int main(int argc, char** argv) {
     if (!rcfile_given && !o.keep_env && o.mode != Mode::General) {
         std::string text;
         if (check_rcfile_trust("/etc/procmailrc", ::getuid(), id.gid, false) == RcfileCheck::Ok &&
-            read_file("/etc/procmailrc", &text)) {
+            read_rcfile("/etc/procmailrc", &text)) {
             std::string path = vars.value("PATH");
             vars.set("PATH", "/usr/local/bin:/usr/bin:/bin");
             engine.run_rcfile_text("/etc/procmailrc", text);
@@ -471,7 +445,7 @@ int main(int argc, char** argv) {
         RcfileCheck trust = check_rcfile_trust(path, ::getuid(), id.gid, !rcfile_given, current);
         if (trust == RcfileCheck::Missing && !rcfile_given) continue;  // no ~/.procmailrc: $DEFAULT
         std::string text;
-        if (trust == RcfileCheck::Ok && !read_file(path, &text)) trust = RcfileCheck::Missing;
+        if (trust == RcfileCheck::Ok && !read_rcfile(path, &text)) trust = RcfileCheck::Missing;
         if (trust != RcfileCheck::Ok) {
             if (trust == RcfileCheck::Suspicious) engine.diag("Suspicious rcfile \"" + path + "\"");
             engine.diag("Couldn't read \"" + path + "\"");

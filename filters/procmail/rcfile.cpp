@@ -36,19 +36,6 @@ std::string_view skip_blanks(std::string_view s) {
     return s.substr(k);
 }
 
-// Every variable unset, no program run, nothing logged: the static reading
-// of a recipe header.
-struct NullEnv final : ExpandEnv {
-    std::vector<std::string> m_args;
-    const std::string* get(std::string_view) override { return nullptr; }
-    std::string special(char) override { return {}; }
-    const std::vector<std::string>& args() override { return m_args; }
-    std::string backquote(const Command&) override { return {}; }
-    void log(std::string_view) override {}
-};
-
-// procmail's stod(): [blanks] [sign] digits [. or , digits]; `used` is how
-// many characters make the number (0: none).
 // procmail reads weights with the C library's strtod() in the C locale:
 // a decimal point (never a comma), exponents and hexadecimal included.
 double stod(std::string_view s, std::size_t& used) {
@@ -241,7 +228,7 @@ void Parser::recipe() {
         if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, r.header.raw);
         m_pos = e.next;
         r.header.dynamic = r.header.raw.find_first_of("$`") != std::string::npos;
-        NullEnv null_env;
+        StaticEnv null_env;
         r.header.fields = parse_header_words(expand_args(r.header.raw, null_env).words);
         if (!r.header.fields.skipped.empty())
             diag(start, ParseIssue::SkippedText, r.header.fields.skipped);

@@ -25,7 +25,15 @@ namespace {
 // In the child: becomes argv with env, or exits 127 as a shell would.
 [[noreturn]] void exec_child(const RunSpec& spec, int in, int out, int status_fd) {
     if (in >= 0) ::dup2(in, 0);
-    if (out >= 0) ::dup2(out, 1);
+    if (out >= 0) {
+        ::dup2(out, 1);
+    } else if (spec.discard_stdout) {
+        int null = ::open("/dev/null", O_WRONLY);
+        if (null >= 0 && null != 1) {
+            ::dup2(null, 1);
+            ::close(null);
+        }
+    }
     if (spec.stderr_fd >= 0) ::dup2(spec.stderr_fd, 2);
     for (int s : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGALRM, SIGCHLD}) ::signal(s, SIG_DFL);
     sigset_t none;

@@ -33,6 +33,7 @@ struct RunSpec {
     bool capture = false;               // read the child's stdout into RunResult::output
     std::size_t capture_limit = 0;      // 0 = no limit; more is read and dropped
     int stdout_fd = -1;                 // !capture: the child's stdout (-1 = ours)
+    bool discard_stdout = false;        // !capture: the child's stdout is /dev/null
     int stderr_fd = -1;                 // the child's stderr (-1 = ours)
     std::chrono::seconds timeout{960};  // procmail's TIMEOUT; 0 = none
 };

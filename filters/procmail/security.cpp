@@ -1,9 +1,29 @@
 // security.cpp — see security.h.
 #include "filters/procmail/security.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace mail::procmail {
+
+bool read_rcfile(const std::string& path, std::string* out) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    char buf[65536];
+    ssize_t n = 0;
+    while (ok && (n = ::read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            ok = false;
+            break;
+        }
+        out->append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return ok;
+}
 
 RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile,
                                bool current) {

@@ -19,6 +19,10 @@ enum class RcfileCheck { Ok, Missing, Suspicious };
 
 // `current`: an rcfile named relative to the current directory, which
 // procmail 3.22 does not check (it is the caller's own choice of file).
+// The whole text of an rcfile; false when it is not a regular file or
+// cannot be read (procmail: "Couldn't read").
+bool read_rcfile(const std::string& path, std::string* out);
+
 RcfileCheck check_rcfile_trust(const std::string& path, uid_t uid, gid_t primary_gid, bool default_rcfile,
                                bool current = false);
 

@@ -143,7 +143,7 @@ bool write_all(int fd, std::string_view data) {
 
 std::string read_all(int fd, size_t limit) {
     std::string out;
-    char buf[4096];
+    char buf[65536];
     while (true) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
