@@ -40,10 +40,10 @@ sendmail's records: sent/<k>/argv, one argument a line, and sent/<k>/stdin)
 and the case's own files.  The program runs with argv[0] "procmail" or
 "formail" (so $0 compares equal), cwd BOX, umask 022, stdin the message, a
 new session, and the environment TZ=UTC PATH=/usr/bin:/bin LC_ALL=C plus the
-case's env: lines (procmail wipes it anyway unless -p).  Binaries with set-id
-bits (the unpacked Debian procmail is set-uid root) run from a private copy
-without them: ours is never set-uid, and a set-uid-root procmail creates
-/var/mail/<invoker> whatever the rcfile says.
+case's env: lines (procmail wipes it anyway unless -p).  Both sides run from
+private copies in the sandbox, mode 0755: without set-id bits (ours is never
+set-uid, and a set-uid-root procmail creates /var/mail/<invoker> whatever the
+rcfile says), and reachable by the throwaway users wherever the checkout is.
 
 HERMETIC.  Cases use absolute rcfile paths and command-line assignments:
 @STD@ points MAILDIR, DEFAULT, ORGMAIL, SENDMAIL, SHELL, PATH and LOGFILE
@@ -775,9 +775,9 @@ def main():
     env = Env(args)
     for side in ("ref", "ours"):
         proc, fm = bins[side]
-        if any(os.stat(x).st_mode & (stat.S_ISUID | stat.S_ISGID) for x in (proc, fm)):
-            # ours is never set-uid; a set-uid-root reference creates /var/mail/<invoker>.
-            bins[side] = (env.copy_bin(proc, side, "procmail"), env.copy_bin(fm, side, "formail"))
+        # Always a private copy: no set-id bits, and reachable by the
+        # throwaway users wherever the checkout lives (a 0700 parent).
+        bins[side] = (env.copy_bin(proc, side, "procmail"), env.copy_bin(fm, side, "formail"))
     before_out = outside_state(env)
     results = {}
 
