@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,10 +139,45 @@ std::string Queue::new_id(std::time_t when) {
     return id;
 }
 
+namespace {
+
+// While it lives, files this (root) process creates belong to the owner of
+// the queue directory.  SQLite makes queue.db-wal and queue.db-shm when the
+// first connection opens the database and chowns them to the database's
+// owner only after creating them; in that window an unprivileged process
+// opening the same queue (the daemon's session loop beside its root
+// delivery worker) finds them unwritable and gets a read-only database.
+// Creating them as the owner leaves no such window.  Linux's fsuid changes
+// only file access, not signals, and only for this thread.
+class CreateAsOwner {
+public:
+    explicit CreateAsOwner(const struct stat& dir) {
+        if (::geteuid() != 0 || dir.st_uid == 0) return;
+        m_gid = static_cast<gid_t>(::setfsgid(dir.st_gid));
+        m_uid = static_cast<uid_t>(::setfsuid(dir.st_uid));
+        m_active = true;
+    }
+    ~CreateAsOwner() {
+        if (!m_active) return;
+        ::setfsuid(m_uid);
+        ::setfsgid(m_gid);
+    }
+    CreateAsOwner(const CreateAsOwner&) = delete;
+    CreateAsOwner& operator=(const CreateAsOwner&) = delete;
+
+private:
+    bool m_active = false;
+    uid_t m_uid = 0;
+    gid_t m_gid = 0;
+};
+
+}  // namespace
+
 Result<Queue> Queue::open(const std::string& dir) {
     struct stat st {};
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return make_error(EX_CANTCREAT, fmt::format("{}: queue directory missing", dir));
+    CreateAsOwner as_owner(st);
     // Two processes creating a new queue at once (the daemon and its
     // delivery worker) can find the database busy while the other switches
     // it to WAL, which SQLite reports at once instead of waiting: try again

@@ -2,6 +2,8 @@
 #include "libmail/queue/queue.h"
 
 #include <doctest/doctest.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -242,5 +244,26 @@ TEST_SUITE("queue") {
         auto q = Queue::open("/nonexistent/mailroom/queue");
         REQUIRE_FALSE(q.ok());
         CHECK(q.error().exit_code == EX_CANTCREAT);
+    }
+
+    TEST_CASE("as root, the queue's files are created as the directory's owner") {
+        // The daemon's root delivery worker and its unprivileged session
+        // loop open one queue; files root creates there must be the owner's
+        // from the start (queue.cpp, CreateAsOwner).
+        if (geteuid() != 0) return;
+        TempDir dir;
+        const uid_t uid = 65534;
+        const gid_t gid = 65534;
+        REQUIRE(chown(dir.path.c_str(), uid, gid) == 0);
+        auto q = Queue::open(dir.path.string());
+        REQUIRE(q.ok());
+        for (const char* name : {"queue.db", "queue.db-wal", "queue.db-shm"}) {
+            struct stat st {};
+            REQUIRE(stat((dir.path / name).c_str(), &st) == 0);
+            CHECK(st.st_uid == uid);
+            CHECK(st.st_gid == gid);
+        }
+        CHECK(geteuid() == 0);
+        CHECK(setfsuid(static_cast<uid_t>(-1)) == 0);  // root's again afterwards
     }
 }

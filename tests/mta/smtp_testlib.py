@@ -73,7 +73,8 @@ class Instance:
                     break
                 except OSError:
                     if p.poll() is not None:
-                        raise RuntimeError(f"the daemon exited with {p.returncode}")
+                        tail = "\n".join(self.log().splitlines()[-10:])
+                        raise RuntimeError(f"the daemon exited with {p.returncode}; the log ends:\n{tail}")
                     time.sleep(0.05)
             yield p
         finally:
