@@ -72,6 +72,13 @@ std::string_view cut_at_nul(std::string_view s) {
 
 bool end_of_group(int c) { return c == '|' || c == ')' || c == 0; }
 
+std::string to_lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    return out;
+}
+
 using ByteSet = std::bitset<256>;
 
 // procmail's bseti(): put c in (or out of) the set, and its other case too
@@ -848,25 +855,153 @@ Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;
 Regex::~Regex() = default;
 
-bool Regex::has_extraction() const { return m_program && m_program->has_bom; }
+bool Regex::has_extraction() const {
+    if (m_deferred) return false;  // a deferred pattern has no \/ (required_literal)
+    return m_program && m_program->has_bom;
+}
 void Regex::set_step_budget(uint64_t base, uint64_t per_byte) {
     g_budget_base = base;
     g_budget_per_byte = per_byte;
 }
 
 bool Regex::procmail_spins() const {
+    ensure_compiled();
     if (!m_program) return false;
     prepare_automaton();
     return m_program->spins;
 }
 
+std::string Regex::required_literal(std::string_view pat) {
+    // The top level of procmail's grammar (Builder/Translator): atoms, each
+    // optionally followed by one of * + ?; `|` at the top level means no
+    // single literal is required; a group, class, `.`, `^`, `$`, `\<`, `\>`
+    // ends a run; `\/` and unbalanced parentheses make us give up (their
+    // meaning is for the full compiler to decide).
+    std::string best, cur;
+    auto flush = [&] {
+        if (cur.size() > best.size()) best = cur;
+        cur.clear();
+    };
+    const size_t n = pat.size();
+    size_t p = 0;
+    while (p < n) {
+        const unsigned char c = static_cast<unsigned char>(pat[p]);
+        if (c == '|' || c == ')') return "";
+        int literal = -1;  // the byte this atom stands for, if it is one
+        size_t end = p + 1;
+        if (c == '(') {
+            int depth = 1;
+            size_t q = p + 1;
+            while (q < n && depth > 0) {
+                const char d = pat[q];
+                if (d == '\\') {
+                    if (q + 1 < n && pat[q + 1] == '/') return "";
+                    q += 2;
+                } else if (d == '[') {
+                    ++q;
+                    (void)parse_class(pat, q, false);
+                } else {
+                    if (d == '(') ++depth;
+                    else if (d == ')') --depth;
+                    ++q;
+                }
+            }
+            if (depth > 0) return "";
+            end = q;
+        } else if (c == '[') {
+            size_t q = p + 1;
+            (void)parse_class(pat, q, false);
+            end = q;
+        } else if (c == '.' || c == '$') {
+        } else if (c == '^') {
+            if (p + 1 < n && pat[p + 1] == '^') end = p + 2;
+        } else if (c == '\\') {
+            if (p + 1 >= n) {
+                literal = '\\';
+            } else {
+                const char e = pat[p + 1];
+                if (e == '/') return "";
+                end = p + 2;
+                if (e != '<' && e != '>') literal = static_cast<unsigned char>(e);
+            }
+        } else {
+            literal = c;
+        }
+        const int op = end < n ? static_cast<unsigned char>(pat[end]) : 0;
+        if (op == '*' || op == '?') {
+            flush();  // the atom may be absent
+            p = end + 1;
+        } else if (op == '+') {
+            if (literal >= 0) cur += static_cast<char>(literal);
+            flush();  // more of it may follow
+            p = end + 1;
+        } else {
+            if (literal >= 0) cur += static_cast<char>(literal);
+            else flush();
+            p = end;
+        }
+    }
+    flush();
+    return best;
+}
+
 Result<Regex> Regex::compile(std::string_view pattern, bool case_sensitive, bool after_backslash) {
     bool force_insensitive = false;
-    Regex re;
-    re.m_expanded = substitute_macros(pattern, &force_insensitive, after_backslash);
-    if (re.m_expanded.size() > k_max_pattern)
-        return make_error(EX_SOFTWARE, "regular expression too long (" + std::to_string(re.m_expanded.size()) + " bytes)");
+    std::string expanded = substitute_macros(pattern, &force_insensitive, after_backslash);
+    if (expanded.size() > k_max_pattern)
+        return make_error(EX_SOFTWARE, "regular expression too long (" + std::to_string(expanded.size()) + " bytes)");
     const bool fold = force_insensitive || !case_sensitive;
+    std::string literal = required_literal(expanded);
+    if (literal.size() < 2) return compile_now(std::move(expanded), fold);
+    Regex re;
+    re.m_expanded = std::move(expanded);
+    re.m_fold_text = fold;
+    re.m_literal = fold ? to_lower_ascii(literal) : literal;
+    re.m_deferred = true;
+    return re;
+}
+
+void Regex::ensure_compiled() const {
+    if (!m_deferred) return;
+    m_deferred = false;
+    auto full = compile_now(m_expanded, m_fold_text);
+    if (!full) return;  // cannot happen: the size was checked; no PCRE2 means the automaton decides
+    m_program = std::move(full->m_program);
+    m_pcre = std::move(full->m_pcre);
+    m_pcre_pattern = std::move(full->m_pcre_pattern);
+}
+
+bool Regex::literal_absent(std::string_view area) const {
+    if (m_literal.empty()) return false;
+    const std::string_view lit = m_literal;
+    const size_t k = lit.size();
+    if (area.size() < k) return true;
+    if (!m_fold_text) return area.find(lit) == std::string_view::npos;
+    const unsigned char first = static_cast<unsigned char>(lit[0]);
+    const unsigned char first_upper = first >= 'a' && first <= 'z' ? first - ('a' - 'A') : first;
+    const char* p = area.data();
+    const char* const end = area.data() + area.size() - k + 1;
+    while (p < end) {
+        const void* a = std::memchr(p, first, static_cast<size_t>(end - p));
+        const void* b = first_upper != first ? std::memchr(p, first_upper, static_cast<size_t>(end - p)) : nullptr;
+        const char* hit = static_cast<const char*>(a);
+        if (!hit || (b && static_cast<const char*>(b) < hit)) hit = static_cast<const char*>(b);
+        if (!hit) return true;
+        size_t i = 1;
+        for (; i < k; ++i) {
+            unsigned char ch = static_cast<unsigned char>(hit[i]);
+            if (ch >= 'A' && ch <= 'Z') ch = static_cast<unsigned char>(ch + ('a' - 'A'));
+            if (ch != static_cast<unsigned char>(lit[i])) break;
+        }
+        if (i == k) return false;
+        p = hit + 1;
+    }
+    return true;
+}
+
+Result<Regex> Regex::compile_now(std::string expanded, bool fold) {
+    Regex re;
+    re.m_expanded = std::move(expanded);
     re.m_fold_text = fold;
     re.m_empty = re.m_expanded.empty();
     re.m_program = std::make_unique<Program>();
@@ -1223,6 +1358,8 @@ void make_subject(std::string& buf, std::string_view area) {
 
 bool Regex::search(std::string_view area, std::string* match, bool* gave_up) const {
     if (m_empty) return true;  // procmail's egrepin() does not even search
+    if (literal_absent(area)) return false;
+    ensure_compiled();
     std::string& subject = scratch().subject;
     if (m_pcre && !m_program->has_bom) make_subject(subject, area);
     Hit h = run_one(area, subject, 0, false, match != nullptr, gave_up);
@@ -1232,6 +1369,7 @@ bool Regex::search(std::string_view area, std::string* match, bool* gave_up) con
 
 bool Regex::search_automaton(std::string_view area, std::string* match, bool* gave_up) const {
     if (m_empty) return true;
+    ensure_compiled();  // no prefilter here: tests compare the two
     Hit h = run_automaton(area, 0, match != nullptr, gave_up);
     if (h.matched && h.set_match && match) *match = std::move(h.match);
     return h.matched;
@@ -1242,6 +1380,8 @@ long Regex::for_each_match(std::string_view area, const std::function<bool(bool 
     // procmail's scoring loop (misc.c conditions()): search the rest of the
     // area again from where the last match ended, until no match, an empty
     // match, or the rest is used up.
+    if (literal_absent(area)) return 0;
+    ensure_compiled();
     std::string& subject = scratch().subject;
     if (m_pcre && !m_program->has_bom) make_subject(subject, area);
     long count = 0;

@@ -118,7 +118,19 @@ public:
     // budget a search gives up.  For tests and fuzzing; process-wide.
     static void set_step_budget(uint64_t base, uint64_t per_byte);
     // The PCRE2 pattern (tests, --explain).  Empty when PCRE2 is not used.
-    const std::string& pcre_pattern() const { return m_pcre_pattern; }
+    const std::string& pcre_pattern() const {
+        ensure_compiled();
+        return m_pcre_pattern;
+    }
+    // Bytes every match must contain (the longest run of plain characters
+    // that the pattern's top level requires), or "" when there is no such
+    // run or the pattern is not simple enough to tell.  When the searched
+    // area does not contain it (ignoring ASCII case unless D), the pattern
+    // cannot match and search() answers at once, without compiling: a
+    // procmail run compiles each pattern for one small header, and most
+    // patterns of a big rcfile do not match.
+    static std::string required_literal(std::string_view expanded);
+    const std::string& literal() const { return m_literal; }
 
 private:
     Regex();
@@ -138,11 +150,21 @@ private:
     Hit run_one(std::string_view area, const std::string& subject, size_t from, bool want_end,
                 bool want_match, bool* gave_up) const;
 
-    std::unique_ptr<regex_detail::Program> m_program;
-    std::unique_ptr<regex_detail::Pcre> m_pcre;
+    // Builds the automaton program and the PCRE2 side.  compile() defers it
+    // for a pattern with a required literal until a search finds that
+    // literal; such a pattern has balanced parentheses and no \/, so
+    // warning() and has_extraction() are known without it.
+    static Result<Regex> compile_now(std::string expanded, bool fold);
+    void ensure_compiled() const;
+    bool literal_absent(std::string_view area) const;
+
+    mutable std::unique_ptr<regex_detail::Program> m_program;
+    mutable std::unique_ptr<regex_detail::Pcre> m_pcre;
     std::string m_expanded;
     std::string m_warning;
-    std::string m_pcre_pattern;
+    mutable std::string m_pcre_pattern;
+    std::string m_literal;          // see required_literal(); lower case when matching ignores case
+    mutable bool m_deferred = false;  // compile_now() has not run yet
     bool m_empty = false;
     mutable bool m_prepared = false;  // prepare_automaton() has run
     void prepare_automaton() const;

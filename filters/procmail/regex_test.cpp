@@ -186,4 +186,65 @@ TEST_SUITE("procmail.regex") {
         REQUIRE(re3.ok());
         CHECK(re3->search("From: mailer-daemon@x.org\n\n"));
     }
+
+    TEST_CASE("required literals: what every match must contain") {
+        struct L {
+            const char* pattern;
+            const char* want;
+        };
+        for (L c : {L{"^Subject:.*keyword00\\>", "keyword00"}, L{"ab*c", "a"}, L{"abc+d", "abc"}, L{"foo|bar", ""},
+                    L{"(foo)bar", "bar"}, L{"(fo|o)barx", "barx"}, L{"a\\.bc", "a.bc"}, L{"x[abc]yz", "yz"},
+                    L{"ab\\/cd", ""}, L{"(ab", ""}, L{"a)bc", ""}, L{"\\<foo\\>", "foo"}, L{"**abc", "abc"},
+                    L{"a?bcd", "bcd"}, L{"\\", "\\"}, L{"[]abc]de", "de"}, L{"ab^^cde", "cde"},
+                    L{"(a[)]b)cd", "cd"}, L{"(a\\)b)cd", "cd"}, L{"abc$", "abc"}, L{"xy.z", "xy"},
+                    L{"(x)*yy", "yy"}, L{"(x)+yy", "yy"}, L{"q{2}", "q{2}"}, L{"", ""}}) {
+            CAPTURE(c.pattern);
+            CHECK(Regex::required_literal(c.pattern) == c.want);
+        }
+        auto re = Regex::compile("^Subject:.*KeyWord00\\>", false);
+        REQUIRE(re.ok());
+        CHECK(re->literal() == "keyword00");
+        CHECK(re->warning().empty());
+        CHECK_FALSE(re->has_extraction());
+        CHECK(re->search("Subject: the KEYWORD00 thing\n"));
+        CHECK_FALSE(re->search("Subject: the keyword01 thing\n"));
+        auto cs = Regex::compile("^Subject:.*KeyWord00\\>", true);
+        CHECK(cs->literal() == "KeyWord00");
+        CHECK_FALSE(cs->search("Subject: the keyword00 thing\n"));
+        CHECK(cs->search("Subject: the KeyWord00 thing\n"));
+        CHECK(cs->pcre_pattern().find("KeyWord00") != std::string::npos);  // compiled on demand
+    }
+
+    TEST_CASE("the literal prefilter never changes an answer") {
+        // Random patterns over procmail's syntax and random areas: search()
+        // (prefilter, PCRE2) must agree with the automaton alone, which
+        // never uses the prefilter.
+        const char atoms[] = {'a', 'b', 'A', 'B', '.', '^', '$', '*', '+', '?', '(', ')', '|', '[', ']', '\\', '<', '>', 'x'};
+        const char text[] = {'a', 'b', 'A', 'B', 'x', '\n', ' ', '*'};
+        uint32_t seed = 12345;
+        auto rnd = [&](uint32_t n) {
+            seed = seed * 1103515245u + 12345u;
+            return (seed >> 16) % n;
+        };
+        int prefiltered = 0;
+        for (int i = 0; i < 20000; ++i) {
+            std::string pat, area;
+            for (uint32_t k = rnd(8) + 1; k > 0; --k) pat += atoms[rnd(sizeof atoms)];
+            for (uint32_t k = rnd(24); k > 0; --k) area += text[rnd(sizeof text)];
+            const bool cs = rnd(2) == 0;
+            auto re = Regex::compile(pat, cs);
+            REQUIRE(re.ok());
+            if (!re->literal().empty()) ++prefiltered;
+            std::string m1 = "unset", m2 = "unset";
+            bool g1 = false, g2 = false;
+            bool a = re->search(area, &m1, &g1);
+            bool b = re->search_automaton(area, &m2, &g2);
+            if (g1 || g2) continue;
+            CAPTURE(show(pat));
+            CAPTURE(show(area));
+            CHECK(a == b);
+            CHECK(m1 == m2);
+        }
+        CHECK(prefiltered > 500);  // the prefilter was exercised
+    }
 }
