@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS post (
   list TEXT NOT NULL, seq INTEGER NOT NULL, msgid TEXT NOT NULL, date INTEGER NOT NULL, sender TEXT NOT NULL,
   subject TEXT NOT NULL, in_reply_to TEXT NOT NULL, refs TEXT NOT NULL, bytes INTEGER NOT NULL,
   digested INTEGER NOT NULL DEFAULT 0, fanned_out INTEGER NOT NULL DEFAULT 0, fanout_done INTEGER NOT NULL DEFAULT 0,
-  message BLOB NOT NULL, PRIMARY KEY (list, seq));
+  fanout_at INTEGER NOT NULL DEFAULT 0, message BLOB NOT NULL, PRIMARY KEY (list, seq));
 CREATE TABLE IF NOT EXISTS bounce (
   list TEXT NOT NULL, address TEXT NOT NULL, day INTEGER NOT NULL, points INTEGER NOT NULL, post TEXT NOT NULL,
   PRIMARY KEY (list, address, day)) WITHOUT ROWID;
@@ -88,7 +88,7 @@ Member member_from(const sqlite::Stmt& st) {
 
 constexpr const char* k_member_cols = "address, display, joined, digest, nomail, moderated, disabled, notices";
 constexpr const char* k_post_cols =
-    "list, seq, msgid, date, sender, subject, in_reply_to, refs, bytes, digested, fanned_out, fanout_done";
+    "list, seq, msgid, date, sender, subject, in_reply_to, refs, bytes, digested, fanned_out, fanout_done, fanout_at";
 
 Post post_from(const sqlite::Stmt& st) {
     Post p;
@@ -104,6 +104,7 @@ Post post_from(const sqlite::Stmt& st) {
     p.digested = st.integer(9) != 0;
     p.fanned_out = st.integer(10) != 0;
     p.fanout_done = st.integer(11);
+    p.fanout_at = st.integer(12);
     return p;
 }
 
@@ -522,12 +523,13 @@ Result<int64_t> Store::add_post(Post& p, std::string_view message) {
             if (!*more) break;
         }
     }
-    auto st = m_db.prepare(fmt::format("INSERT INTO post ({}, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    auto st = m_db.prepare(fmt::format("INSERT INTO post ({}, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                        k_post_cols));
     if (!st) return st.error();
     st->bind(1, p.list).bind(2, p.seq).bind(3, p.message_id).bind(4, static_cast<int64_t>(p.date)).bind(5, p.sender);
     st->bind(6, p.subject).bind(7, p.in_reply_to).bind(8, p.references).bind(9, static_cast<int64_t>(message.size()));
-    st->bind(10, p.digested ? 1 : 0).bind(11, p.fanned_out ? 1 : 0).bind(12, p.fanout_done).bind_blob(13, message);
+    st->bind(10, p.digested ? 1 : 0).bind(11, p.fanned_out ? 1 : 0).bind(12, p.fanout_done);
+    st->bind(13, static_cast<int64_t>(p.fanout_at)).bind_blob(14, message);
     TRY(st->run());
     p.bytes = static_cast<int64_t>(message.size());
     return p.seq;
@@ -543,16 +545,18 @@ Result<std::string> Store::post_message(std::string_view list, int64_t seq) {
     return std::string(st->blob(0));
 }
 
-Status Store::set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished) {
-    auto st = m_db.prepare("UPDATE post SET fanout_done = ?, fanned_out = ? WHERE list = ? AND seq = ?");
+Status Store::set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished, std::time_t now) {
+    auto st = m_db.prepare("UPDATE post SET fanout_done = ?, fanned_out = ?, fanout_at = ? WHERE list = ? AND seq = ?");
     if (!st) return st.error();
-    st->bind(1, done).bind(2, finished ? 1 : 0).bind(3, list).bind(4, seq);
+    st->bind(1, done).bind(2, finished ? 1 : 0).bind(3, static_cast<int64_t>(now)).bind(4, list).bind(5, seq);
     return st->run();
 }
 
-Result<std::vector<Post>> Store::unfinished_posts() {
-    auto st = m_db.prepare(fmt::format("SELECT {} FROM post WHERE fanned_out = 0 ORDER BY list, seq", k_post_cols));
+Result<std::vector<Post>> Store::unfinished_posts(std::time_t idle_before) {
+    auto st = m_db.prepare(
+        fmt::format("SELECT {} FROM post WHERE fanned_out = 0 AND fanout_at < ? ORDER BY list, seq", k_post_cols));
     if (!st) return st.error();
+    st->bind(1, static_cast<int64_t>(idle_before));
     std::vector<Post> out;
     while (true) {
         auto row = st->step();

@@ -78,6 +78,7 @@ struct Post {
     bool digested = false;
     bool fanned_out = false;
     int64_t fanout_done = 0;  // recipients handed to sendmail so far
+    std::time_t fanout_at = 0;  // when the fan-out last made progress (or started)
 };
 
 enum class TokenState { Valid, Unknown, Expired };
@@ -130,8 +131,9 @@ public:
     // Posts.  add_post assigns the next sequence number.
     Result<int64_t> add_post(Post& p, std::string_view message);
     Result<std::string> post_message(std::string_view list, int64_t seq);
-    Status set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished);
-    Result<std::vector<Post>> unfinished_posts();
+    Status set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished, std::time_t now);
+    // Posts whose fan-out is not finished and made no progress since idle_before.
+    Result<std::vector<Post>> unfinished_posts(std::time_t idle_before);
     Result<std::vector<Post>> posts(std::string_view list, bool undigested_only);
     Status mark_digested(std::string_view list, int64_t up_to_seq);
 

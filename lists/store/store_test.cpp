@@ -247,11 +247,12 @@ TEST_SUITE("lists.store") {
         REQUIRE(*s.add_post(q, "Subject: two\n\n2\n") == 2);
         CHECK(*s.post_message("team", 2) == "Subject: two\n\n2\n");
         CHECK_FALSE(s.post_message("team", 3).ok());
-        CHECK(s.unfinished_posts()->size() == 2);
-        REQUIRE(s.set_fanout("team", 1, 500, false).ok());
-        CHECK((*s.unfinished_posts())[0].fanout_done == 500);
-        REQUIRE(s.set_fanout("team", 1, 900, true).ok());
-        CHECK(s.unfinished_posts()->size() == 1);
+        CHECK(s.unfinished_posts(1)->size() == 2);
+        REQUIRE(s.set_fanout("team", 1, 500, false, 100).ok());
+        CHECK(s.unfinished_posts(100)->size() == 1);  // post 1 made progress at 100: not idle
+        CHECK((*s.unfinished_posts(101))[0].fanout_done == 500);
+        REQUIRE(s.set_fanout("team", 1, 900, true, 102).ok());
+        CHECK(s.unfinished_posts(1000)->size() == 1);
         CHECK(s.posts("team", true)->size() == 2);
         REQUIRE(s.mark_digested("team", 1).ok());
         CHECK(s.posts("team", true)->size() == 1);
