@@ -102,6 +102,7 @@ constexpr OptionDef k_options[] = {
     {"MAILROOM_RETRY_MIN", "", T::Duration, "5m", 0, 0, "first retry delay of a deferred recipient; doubles each attempt"},
     {"MAILROOM_RETRY_MAX", "", T::Duration, "1h", 0, 0, "longest retry delay"},
     {"MAILROOM_LOCK_TIMEOUT", "", T::Duration, "5m", 0, 0, "age after which a mailbox dotlock is stale and removed"},
+    {"MAILROOM_RESOLVER", "", T::List, "", 0, 0, "DNS servers asked for MX, A, AAAA and TXT records, `ip[:port]' or `[ipv6]:port' words; empty = the nameservers of /etc/resolv.conf"},
 };
 
 constexpr NameDoc k_features[] = {
