@@ -18,13 +18,13 @@ namespace {
 
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('format', '1');
+INSERT OR IGNORE INTO meta VALUES ('format', '2');
 CREATE TABLE IF NOT EXISTS message (
   id TEXT PRIMARY KEY, sender TEXT NOT NULL, arrived INTEGER NOT NULL, size INTEGER NOT NULL,
   headers BLOB NOT NULL, msgid TEXT NOT NULL, envid TEXT NOT NULL, ret TEXT NOT NULL,
   bodytype TEXT NOT NULL, proto TEXT NOT NULL, relay TEXT NOT NULL,
   warned INTEGER NOT NULL DEFAULT 0, lease_pid INTEGER NOT NULL DEFAULT 0,
-  lease_until INTEGER NOT NULL DEFAULT 0);
+  lease_until INTEGER NOT NULL DEFAULT 0, verp TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS body_chunk (
   msg TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (msg, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS target (
@@ -33,8 +33,9 @@ CREATE TABLE IF NOT EXISTS target (
   home TEXT NOT NULL, errors_to TEXT NOT NULL, notify TEXT NOT NULL, orcpt TEXT NOT NULL,
   state INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,
   last_try INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT '', diag TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (msg, idx));
+  detail TEXT NOT NULL DEFAULT '', PRIMARY KEY (msg, idx));
 CREATE INDEX IF NOT EXISTS target_due ON target (state, next_try);
+CREATE INDEX IF NOT EXISTS target_open ON target (msg, state);
 )sql";
 
 constexpr size_t k_chunk = 64 * 1024;
@@ -93,7 +94,93 @@ private:
         if (auto _s = (expr); !_s) return _s.error(); \
     } while (0)
 
+// Format 1 → 2 added message.verp and target.detail.  A format-1 queue is
+// upgraded in place the first time it is opened, in one transaction (two
+// processes opening it at once: the second finds the columns there).  The
+// new columns default to '', which is what every format-1 row meant.
+Status migrate(sqlite::Db& db) {
+    auto has_column = [&](const char* table, const char* column) -> Result<bool> {
+        auto st = db.prepare(fmt::format("PRAGMA table_info({})", table));
+        if (!st) return st.error();
+        while (true) {
+            auto row = st->step();
+            if (!row) return row.error();
+            if (!*row) return false;
+            if (st->text(1) == column) {
+                st->reset();
+                return true;
+            }
+        }
+    };
+    auto format = db.prepare("SELECT value FROM meta WHERE name = 'format'");
+    if (!format) return format.error();
+    auto row = format->step();
+    if (!row) return row.error();
+    const bool current = *row && format->text(0) != "1";
+    format->reset();
+    if (current) return {};
+    Transaction tx(db);
+    TRY(tx.begin());
+    for (auto [table, column] : {std::pair{"message", "verp"}, std::pair{"target", "detail"}}) {
+        auto has = has_column(table, column);
+        if (!has) return has.error();
+        if (!*has)
+            TRY(db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {} TEXT NOT NULL DEFAULT ''", table, column)));
+    }
+    TRY(db.exec("UPDATE meta SET value = '2' WHERE name = 'format'"));
+    return tx.commit();
+}
+
+// An address as it may appear inside <…>: the addr-spec of "Name <a@b>",
+// without the backslash of a quoted local user (\john).
+std::string bare_address(std::string_view a) {
+    a = trim(a);
+    if (auto lt = a.rfind('<'); lt != std::string_view::npos) {
+        auto gt = a.find('>', lt);
+        a = trim(a.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1));
+    }
+    if (!a.empty() && a.front() == '\\') a.remove_prefix(1);
+    return std::string(a);
+}
+
 }  // namespace
+
+bool verp_delimiters_ok(std::string_view delims) {
+    constexpr std::string_view filter = "-=+";
+    return delims.size() == 2 && filter.find(delims[0]) != std::string_view::npos &&
+           filter.find(delims[1]) != std::string_view::npos;
+}
+
+std::string verp_address(std::string_view sender, std::string_view delims, std::string_view recipient) {
+    if (!verp_delimiters_ok(delims)) delims = k_verp_default;
+    const std::string rcpt = bare_address(recipient);
+    const size_t s_at = sender.rfind('@');
+    const size_t r_at = rcpt.rfind('@');
+    std::string out(sender.substr(0, s_at));
+    out += delims[0];
+    out.append(rcpt, 0, r_at);
+    if (r_at != std::string::npos && r_at + 1 < rcpt.size()) {
+        out += delims[1];
+        out.append(rcpt, r_at + 1);
+    }
+    // The result becomes a MAIL FROM, a From_ line and an environment
+    // variable: nothing in it may end a line or a <…> path.
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f || c == '<' || c == '>') c = '?';
+    if (s_at != std::string_view::npos && s_at + 1 < sender.size()) {
+        out += '@';
+        out += sender.substr(s_at + 1);
+    }
+    return out;
+}
+
+std::string return_path(const Envelope& env, const Target& t, std::string_view host) {
+    if (!t.errors_to.empty()) return t.errors_to;
+    if (env.verp.empty() || env.sender.empty()) return env.sender;
+    std::string rcpt = bare_address(t.original);
+    if (!rcpt.empty() && rcpt.find('@') == std::string::npos) rcpt += "@" + std::string(host);
+    return verp_address(env.sender, env.verp, rcpt);
+}
 
 std::string_view kind_name(TargetKind k) {
     switch (k) {
@@ -192,6 +279,7 @@ Result<Queue> Queue::open(const std::string& dir) {
         // at worst and never loses one (docs/queue.md, "Durability").
         Status s = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
         if (s) s = db->exec(k_schema);
+        if (s) s = migrate(*db);
         if (s) return Queue(dir, std::move(*db));
         if (s.error().exit_code != EX_TEMPFAIL || attempt >= 100) return s.error();
         ::usleep(50 * 1000);
@@ -248,6 +336,19 @@ Status Queue::end_batch() {
 Result<std::vector<Status>> Queue::insert_many(const std::vector<Pending>& items) {
     std::vector<Status> results(items.size());
     if (items.empty()) return results;
+    if (Transaction::g_batch_depth > 0) {
+        // Inside a batch (notices queued while outcomes are recorded): one
+        // savepoint per message, committed with the batch.
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            Message& m = *items[i].message;
+            if (m.env.id.empty()) m.env.id = new_id(m.env.arrived ? m.env.arrived : std::time(nullptr));
+            Transaction tx(m_db);
+            TRY(tx.begin());
+            results[i] = write_rows(m, *items[i].body);
+            if (results[i]) TRY(tx.commit());
+        }
+        return results;
+    }
     TRY(m_db.exec("PRAGMA synchronous=FULL"));
     Status s = [&]() -> Status {
         Transaction tx(m_db);
@@ -287,17 +388,18 @@ Status Queue::write_rows(Message& m, BodySource& body) {
     }
     m.env.size = body_bytes + static_cast<long long>(m.env.headers.size()) + 1;  // +1: the blank line
     auto msg_st = m_db.prepare(
-        "INSERT INTO message (id, sender, arrived, size, headers, msgid, envid, ret, bodytype, proto, relay)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        "INSERT INTO message (id, sender, arrived, size, headers, msgid, envid, ret, bodytype, proto, relay, verp)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!msg_st) return msg_st.error();
     const Envelope& e = m.env;
     msg_st->bind(1, e.id).bind(2, e.sender).bind(3, static_cast<int64_t>(e.arrived));
     msg_st->bind(4, static_cast<int64_t>(e.size)).bind_blob(5, e.headers).bind(6, e.msgid);
     msg_st->bind(7, e.envid).bind(8, e.ret).bind(9, e.bodytype).bind(10, e.proto).bind(11, e.relay);
+    msg_st->bind(12, e.verp);
     TRY(msg_st->run());
     auto t_st = m_db.prepare(
         "INSERT INTO target (msg, idx, kind, value, original, user, uid, gid, home, errors_to, notify, orcpt,"
-        " state, next_try) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        " state, next_try, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
     if (!t_st) return t_st.error();
     int idx = 0;
     for (Target& t : m.targets) {
@@ -305,7 +407,7 @@ Status Queue::write_rows(Message& m, BodySource& body) {
         t_st->bind(1, e.id).bind(2, t.idx).bind(3, kind_name(t.kind)).bind(4, t.value).bind(5, t.original);
         t_st->bind(6, t.user).bind(7, static_cast<int64_t>(t.uid)).bind(8, static_cast<int64_t>(t.gid));
         t_st->bind(9, t.home).bind(10, t.errors_to).bind(11, t.notify).bind(12, t.orcpt);
-        t_st->bind(13, static_cast<int>(t.state)).bind(14, static_cast<int64_t>(t.next_try));
+        t_st->bind(13, static_cast<int>(t.state)).bind(14, static_cast<int64_t>(t.next_try)).bind(15, t.detail);
         TRY(t_st->run());
     }
     return {};
@@ -361,7 +463,7 @@ Status Queue::release(const std::string& id) {
 Result<std::vector<Target>> Queue::load_targets(const std::string& id) {
     auto st = m_db.prepare(
         "SELECT idx, kind, value, original, user, uid, gid, home, errors_to, notify, orcpt, state, attempts,"
-        " next_try, last_try, status, diag FROM target WHERE msg = ?1 ORDER BY idx");
+        " next_try, last_try, status, diag, detail FROM target WHERE msg = ?1 ORDER BY idx");
     if (!st) return st.error();
     st->bind(1, id);
     std::vector<Target> out;
@@ -387,6 +489,7 @@ Result<std::vector<Target>> Queue::load_targets(const std::string& id) {
         t.last_try = static_cast<std::time_t>(st->integer(14));
         t.status = st->text(15);
         t.diag = st->text(16);
+        t.detail = st->text(17);
         out.push_back(std::move(t));
     }
     return out;
@@ -394,7 +497,7 @@ Result<std::vector<Target>> Queue::load_targets(const std::string& id) {
 
 Result<Message> Queue::load(const std::string& id) {
     auto st = m_db.prepare(
-        "SELECT sender, arrived, size, headers, msgid, envid, ret, bodytype, proto, relay, warned"
+        "SELECT sender, arrived, size, headers, msgid, envid, ret, bodytype, proto, relay, warned, verp"
         " FROM message WHERE id = ?1");
     if (!st) return st.error();
     st->bind(1, id);
@@ -414,6 +517,7 @@ Result<Message> Queue::load(const std::string& id) {
     m.env.proto = st->text(8);
     m.env.relay = st->text(9);
     m.env.warned = st->integer(10) != 0;
+    m.env.verp = st->text(11);
     st->reset();
     auto targets = load_targets(id);
     if (!targets) return targets.error();
@@ -439,14 +543,17 @@ Status Queue::for_each_body_chunk(const std::string& id, const std::function<Sta
 }
 
 Status Queue::delete_if_finished(const std::string& id) {
-    auto st = m_db.prepare("SELECT count(*) FROM target WHERE msg = ?1 AND state IN (0, 2)");
+    // An index lookup, not a count: a VERP message returns its failed
+    // targets one bounce at a time, and counting the open ones after each
+    // would make returning N targets cost N² row visits.
+    auto st = m_db.prepare("SELECT EXISTS (SELECT 1 FROM target WHERE msg = ?1 AND state IN (0, 2))");
     if (!st) return st.error();
     st->bind(1, id);
     auto row = st->step();
     if (!row) return row.error();
-    int64_t open = st->integer(0);
+    const bool open = st->integer(0) != 0;
     st->reset();
-    if (open > 0) return {};
+    if (open) return {};
     for (const char* sql : {"DELETE FROM body_chunk WHERE msg = ?1", "DELETE FROM target WHERE msg = ?1",
                             "DELETE FROM message WHERE id = ?1"}) {
         auto del = m_db.prepare(sql);

@@ -46,6 +46,7 @@ struct Target {
     std::string errors_to;  // owner-NAME, '' = the sender
     std::string notify;     // DSN NOTIFY ('' = default FAILURE,DELAY)
     std::string orcpt;      // DSN ORCPT
+    std::string detail;     // the +detail routing stripped ("0123abcd" of team-confirm+0123abcd), '' if none
     TargetState state = TargetState::Pending;
     int attempts = 0;
     std::time_t next_try = 0;
@@ -66,6 +67,7 @@ struct Envelope {
     std::string bodytype;
     std::string proto;
     std::string relay;
+    std::string verp;  // VERP delimiters ("+=") when each target gets its own return path, '' = none
     bool warned = false;
 };
 
@@ -73,6 +75,24 @@ struct Message {
     Envelope env;
     std::vector<Target> targets;
 };
+
+// VERP (Variable Envelope Return Paths; Postfix's -XV).  The delimiters are
+// two characters, each one of "-=+" (Postfix's verp_delimiter_filter).
+constexpr std::string_view k_verp_default = "+=";
+bool verp_delimiters_ok(std::string_view delims);
+
+// "L-bounces@H" with delimiters "+=" and recipient "user@dom" is
+// "L-bounces+user=dom@H"; a recipient without a domain adds no second
+// delimiter.  Angle brackets, a display name or a leading backslash around
+// the recipient are dropped first.
+std::string verp_address(std::string_view sender, std::string_view delims, std::string_view recipient);
+
+// The envelope sender target `t` is delivered with, and to which its
+// bounces and delay notices go: the owner-NAME of its list alias when it
+// has one, else the message's sender — VERP-encoded with the target's
+// envelope recipient (qualified with `host` when bare) when env.verp is set
+// and the sender is not <>.
+std::string return_path(const Envelope& env, const Target& t, std::string_view host);
 
 // Where a body comes from when a message is inserted: next() appends the
 // next chunk to `out` and returns false at the end.

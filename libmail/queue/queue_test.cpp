@@ -1,6 +1,8 @@
 // queue_test.cpp — unit tests for the SQLite queue (docs/queue.md).
 #include "libmail/queue/queue.h"
 
+#include "libmail/sqlite/sqlite.h"
+
 #include <doctest/doctest.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -238,6 +240,155 @@ TEST_SUITE("queue") {
         waitpid(pid, &status, 0);
         CHECK(q->claim(m.env.id, 100, 600).value());  // holder is dead: lease is free
         for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
+    }
+
+    TEST_CASE("VERP addresses (Postfix's -XV encoding)") {
+        struct Case {
+            std::string sender, delims, rcpt, want;
+        };
+        const Case cases[] = {
+            {"team-bounces@lists.example", "+=", "user@dom.example", "team-bounces+user=dom.example@lists.example"},
+            {"team-bounces@lists.example", "-=", "user@dom.example", "team-bounces-user=dom.example@lists.example"},
+            {"team-bounces@lists.example", "+-", "a.b@c.d", "team-bounces+a.b-c.d@lists.example"},
+            {"team-bounces@lists.example", "+=", "<user@dom.example>", "team-bounces+user=dom.example@lists.example"},
+            {"team-bounces@lists.example", "+=", "User Name <user@dom.example>",
+             "team-bounces+user=dom.example@lists.example"},
+            {"team-bounces@lists.example", "+=", "john", "team-bounces+john@lists.example"},
+            {"team-bounces@lists.example", "+=", "\\john", "team-bounces+john@lists.example"},
+            {"team-bounces@lists.example", "+=", "john@", "team-bounces+john@lists.example"},
+            {"team-bounces", "+=", "user@dom", "team-bounces+user=dom"},
+            {"a@b@lists.example", "+=", "\"x@y\"@dom", "a@b+\"x@y\"=dom@lists.example"},
+            {"team-bounces@lists.example", "xy", "user@dom", "team-bounces+user=dom@lists.example"},  // bad: default
+            // Nothing may end the MAIL FROM line or its <…> path.
+            {"team-bounces@lists.example", "+=", "evil\r\nRCPT TO:x>y\x7f@dom",
+             "team-bounces+evil??RCPT?TO:x?y?=dom@lists.example"},
+        };
+        for (const auto& c : cases) {
+            CAPTURE(c.rcpt);
+            CHECK(verp_address(c.sender, c.delims, c.rcpt) == c.want);
+        }
+        CHECK(verp_delimiters_ok("+="));
+        CHECK(verp_delimiters_ok("=-"));
+        CHECK(verp_delimiters_ok("++"));
+        CHECK_FALSE(verp_delimiters_ok("+"));
+        CHECK_FALSE(verp_delimiters_ok("+=-"));
+        CHECK_FALSE(verp_delimiters_ok("+."));
+        CHECK_FALSE(verp_delimiters_ok(""));
+    }
+
+    TEST_CASE("return_path: owner- alias first, then the (VERP-encoded) sender") {
+        Envelope env;
+        env.sender = "team-bounces@lists.example";
+        Target t;
+        t.original = "user@dom.example";
+        CHECK(return_path(env, t, "h.example") == "team-bounces@lists.example");  // no VERP
+        env.verp = "+=";
+        CHECK(return_path(env, t, "h.example") == "team-bounces+user=dom.example@lists.example");
+        t.original = "john";
+        CHECK(return_path(env, t, "h.example") == "team-bounces+john=h.example@lists.example");
+        t.errors_to = "owner-other";
+        CHECK(return_path(env, t, "h.example") == "owner-other");
+        t.errors_to.clear();
+        env.sender.clear();  // <> has nothing to encode
+        CHECK(return_path(env, t, "h.example") == "");
+    }
+
+    TEST_CASE("verp and detail are stored and read back") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"john", "mary"});
+        m.env.verp = "-=";
+        m.targets[1].detail = "0123abcd";
+        StringBody src("x\n");
+        REQUIRE(q->insert(m, src).ok());
+        auto back = q->load(m.env.id);
+        REQUIRE(back.ok());
+        CHECK(back->env.verp == "-=");
+        REQUIRE(back->targets.size() == 2);
+        CHECK(back->targets[0].detail == "");
+        CHECK(back->targets[1].detail == "0123abcd");
+    }
+
+    TEST_CASE("a format-1 queue is upgraded in place and its messages stay readable") {
+        TempDir d;
+        {
+            // The format-1 schema, as docs/queue.md described it, with one message.
+            auto db = mail::sqlite::Db::open((d.path / "queue.db").string(), mail::sqlite::Db::Mode::Create);
+            REQUIRE(db.ok());
+            REQUIRE(db->exec(R"sql(
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta VALUES ('format', '1');
+CREATE TABLE message (
+  id TEXT PRIMARY KEY, sender TEXT NOT NULL, arrived INTEGER NOT NULL, size INTEGER NOT NULL,
+  headers BLOB NOT NULL, msgid TEXT NOT NULL, envid TEXT NOT NULL, ret TEXT NOT NULL,
+  bodytype TEXT NOT NULL, proto TEXT NOT NULL, relay TEXT NOT NULL,
+  warned INTEGER NOT NULL DEFAULT 0, lease_pid INTEGER NOT NULL DEFAULT 0,
+  lease_until INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE body_chunk (
+  msg TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (msg, seq)) WITHOUT ROWID;
+CREATE TABLE target (
+  msg TEXT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+  original TEXT NOT NULL, user TEXT NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,
+  home TEXT NOT NULL, errors_to TEXT NOT NULL, notify TEXT NOT NULL, orcpt TEXT NOT NULL,
+  state INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,
+  last_try INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT '', diag TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (msg, idx));
+INSERT INTO message (id, sender, arrived, size, headers, msgid, envid, ret, bodytype, proto, relay)
+  VALUES ('OLD00000000001', 'alice@example.org', 1800000000, 10, 'Subject: old', '<o@x>', '', '', '', '', 'a');
+INSERT INTO body_chunk VALUES ('OLD00000000001', 0, 'old body' || char(10));
+INSERT INTO target (msg, idx, kind, value, original, user, uid, gid, home, errors_to, notify, orcpt, state)
+  VALUES ('OLD00000000001', 0, 'local', 'john', 'john', '', 0, 0, '', '', '', '', 0);
+)sql")
+                        .ok());
+        }
+        for (int round = 0; round < 2; ++round) {  // the second open finds nothing to do
+            auto q = Queue::open(d.path);
+            REQUIRE(q.ok());
+            auto old = q->load("OLD00000000001");
+            REQUIRE(old.ok());
+            CHECK(old->env.sender == "alice@example.org");
+            CHECK(old->env.verp == "");
+            REQUIRE(old->targets.size() == 1);
+            CHECK(old->targets[0].value == "john");
+            CHECK(old->targets[0].detail == "");
+            CHECK(body_of(*q, "OLD00000000001") == "old body\n");
+        }
+        auto db = mail::sqlite::Db::open((d.path / "queue.db").string(), mail::sqlite::Db::Mode::Create);
+        REQUIRE(db.ok());
+        auto st = db->prepare("SELECT value FROM meta WHERE name = 'format'");
+        REQUIRE(st.ok());
+        auto row = st->step();
+        REQUIRE(row.ok());
+        REQUIRE(*row);
+        CHECK(st->text(0) == "2");
+        st->reset();
+        // New messages with VERP go into the upgraded queue.
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message m = sample({"mary"});
+        m.env.verp = "+=";
+        StringBody src("new\n");
+        REQUIRE(q->insert(m, src).ok());
+        auto back = q->load(m.env.id);
+        REQUIRE(back.ok());
+        CHECK(back->env.verp == "+=");
+    }
+
+    TEST_CASE("insert_many inside a batch commits with the batch") {
+        TempDir d;
+        auto q = Queue::open(d.path);
+        REQUIRE(q.ok());
+        Message a = sample({"john"}), b = sample({"mary"});
+        StringBody ba("a\n"), bb("b\n");
+        REQUIRE(q->begin_batch().ok());
+        auto r = q->insert_many({{&a, &ba}, {&b, &bb}});
+        REQUIRE(r.ok());
+        CHECK((*r)[0].ok());
+        CHECK((*r)[1].ok());
+        REQUIRE(q->end_batch().ok());
+        CHECK(q->load(a.env.id).ok());
+        CHECK(q->load(b.env.id).ok());
     }
 
     TEST_CASE("opening a missing directory fails cleanly") {

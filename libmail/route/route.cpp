@@ -2,6 +2,11 @@
 //
 // The walk is depth-first in file order, like sendmail's recipient(), so
 // the targets come out in the order a reader of the aliases file expects.
+//
+// The +detail rule is sendmail 8's for plussed local parts (since V8.7;
+// O'Reilly's "sendmail", §24.4 "Special Aliases"): "name+detail" with no alias and no user of that exact name is
+// looked up as the alias "name+*", then as the alias or user "name".  The
+// split is at the first '+', so the detail may itself hold '+'.
 #include "libmail/route/route.h"
 
 #include "libmail/log/log.h"
@@ -39,6 +44,7 @@ struct Router::Frame {
     int depth = 0;
     std::string forward_user;        // inside this user's .forward
     bool trusted = false;            // from a file (may name programs and files)
+    std::string detail;              // the +detail that led here, inherited by every target below
 };
 
 // State of one expand() call.
@@ -215,6 +221,7 @@ void Router::add(Target t, const Frame& f, Walk& w) const {
     t.original = w.original;
     if (t.via.empty()) t.via = f.via;
     if (t.errors_to.empty()) t.errors_to = f.errors_to;
+    if (t.detail.empty()) t.detail = f.detail;
     w.out.push_back(std::move(t));
 }
 
@@ -260,6 +267,13 @@ void Router::address(std::string_view text, const Frame& f, Walk& w) const {
         std::string name = strip_angles(std::string_view(a).substr(1));
         auto [lp, dom] = split_domain(name);
         if (auto u = m_users.find(lp)) return user(*u, a, false, f, w);
+        // A backslash and john+detail: john's mailbox, still without aliasing.
+        if (auto plus = lp.find('+'); plus != std::string::npos && plus > 0)
+            if (auto u = m_users.find(lp.substr(0, plus))) {
+                Frame g = f;
+                g.detail = lp.substr(plus + 1);
+                return user(*u, a, false, g, w);
+            }
         return fail(a, "User unknown", EX_NOUSER, f, w);
     }
     std::string addr = strip_angles(a);
@@ -275,27 +289,56 @@ void Router::address(std::string_view text, const Frame& f, Walk& w) const {
     local(lp, addr, f, w);
 }
 
-void Router::local(const std::string& name, const std::string& shown, const Frame& f, Walk& w) const {
-    const std::string key = to_lower(name);
+// The checks made before `key` is looked up: a user naming themself in their
+// own .forward, an alias naming itself, and loops.  True when they decided
+// what `shown` becomes.
+bool Router::self_or_loop(const std::string& key, const std::string& user_name, const std::string& shown,
+                          const Frame& f, Walk& w) const {
     // A user naming themself in their own .forward gets the mailbox.
     if (!f.forward_user.empty() && key == to_lower(f.forward_user)) {
-        if (auto u = m_users.find(name)) return user(*u, shown, false, f, w);
+        if (auto u = m_users.find(user_name)) {
+            user(*u, shown, false, f, w);
+            return true;
+        }
     }
     for (size_t i = 0; i < f.chain.size(); ++i) {
         if (f.chain[i] != key) continue;
         // "john: john, other": the alias names itself, so john's own mailbox.
         if (i + 1 == f.chain.size())
-            if (auto u = m_users.find(name)) return user(*u, shown, false, f, w);
+            if (auto u = m_users.find(user_name)) {
+                user(*u, shown, false, f, w);
+                return true;
+            }
         std::string path;
         for (size_t j = i; j < f.chain.size(); ++j) path += f.chain[j] + " -> ";
-        return fail(shown, fmt::format("aliasing/forwarding loop broken ({}{}){}", path, key,
-                                       f.via.empty() ? "" : " in " + f.via),
-                    EX_CONFIG, f, w);
+        fail(shown, fmt::format("aliasing/forwarding loop broken ({}{}){}", path, key, f.via.empty() ? "" : " in " + f.via),
+             EX_CONFIG, f, w);
+        return true;
     }
+    return false;
+}
+
+void Router::local(const std::string& name, const std::string& shown, const Frame& f, Walk& w) const {
+    const std::string key = to_lower(name);
+    if (self_or_loop(key, name, shown, f, w)) return;
     auto found = m_aliases.find(key);
     if (!found) return fail(shown, found.error().message, EX_TEMPFAIL, f, w);
     if (*found) return alias(**found, shown, f, w);
     if (auto u = m_users.find(name)) return user(*u, shown, true, f, w);
+
+    // +detail: "name+*", then "name" (alias or user), keeping the detail.
+    const size_t plus = name.find('+');
+    if (plus == std::string::npos || plus == 0) return fail(shown, "User unknown", EX_NOUSER, f, w);
+    const std::string base = name.substr(0, plus);
+    Frame g = f;
+    g.detail = name.substr(plus + 1);
+    for (const std::string& k : {to_lower(base) + "+*", to_lower(base)}) {
+        if (self_or_loop(k, base, shown, g, w)) return;
+        auto a = m_aliases.find(k);
+        if (!a) return fail(shown, a.error().message, EX_TEMPFAIL, f, w);
+        if (*a) return alias(**a, shown, g, w);
+    }
+    if (auto u = m_users.find(base)) return user(*u, shown, true, g, w);
     fail(shown, "User unknown", EX_NOUSER, f, w);
 }
 
@@ -309,7 +352,10 @@ void Router::alias(const aliases::Entry& e, const std::string& shown, const Fram
     next.depth = f.depth + 1;
     next.chain.push_back(e.name);
     next.via = fmt::format("alias {} ({}:{})", e.name, e.file, e.line);
-    next.errors_to = errors_to_for(e.name, f);
+    // The owner of "team+*" is owner-team, as for "team" itself.
+    std::string owned = e.name;
+    if (owned.size() > 2 && owned.compare(owned.size() - 2, 2, "+*") == 0) owned.resize(owned.size() - 2);
+    next.errors_to = errors_to_for(owned, f);
     next.forward_user.clear();
     next.trusted = true;
     struct stat st {};

@@ -4,7 +4,10 @@
 // remote addresses, or errors.  Local names (no domain, or a domain in class
 // w) go through the aliases (recursively, loops and depth checked),
 // :include: lists, then users' ~/.forward files (confFORWARD_PATH).  A name
-// that is neither an alias nor a user is "User unknown" (EX_NOUSER).
+// "base+detail" that is neither an alias nor a user of that exact name goes
+// to the alias "base+*", else the alias or user "base" (sendmail 8's +detail
+// rule); the detail travels with the targets.  A name that is none of these
+// is "User unknown" (EX_NOUSER).
 //
 // Identity: a File or Program target runs as the owner of the file that
 // named it — a user's .forward as that user, an aliases or :include: file
@@ -52,6 +55,7 @@ struct Target {
     std::string user;
     std::string home;
     std::string errors_to;  // "owner-NAME" when that alias exists for the nearest enclosing alias
+    std::string detail;     // "0123abcd" when "team-confirm+0123abcd" reached the alias "team-confirm"
     std::string error;      // Kind::Error: "User unknown", loop text with file:line, …
     int exit_code = 0;      // Kind::Error: EX_NOUSER, EX_UNAVAILABLE, EX_TEMPFAIL, EX_CONFIG…
 };
@@ -85,6 +89,8 @@ private:
 
     void address(std::string_view text, const Frame& f, Walk& w) const;
     void local(const std::string& name, const std::string& shown, const Frame& f, Walk& w) const;
+    bool self_or_loop(const std::string& key, const std::string& user_name, const std::string& shown, const Frame& f,
+                      Walk& w) const;
     void alias(const aliases::Entry& e, const std::string& shown, const Frame& f, Walk& w) const;
     void user(const users::User& u, const std::string& shown, bool forward, const Frame& f, Walk& w) const;
     bool forward(const users::User& u, const std::string& shown, const Frame& f, Walk& w) const;

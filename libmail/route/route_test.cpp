@@ -25,7 +25,8 @@ struct Fixture {
         write("aliases", aliases_text);
         std::string ids = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
         std::string text = "owner:x:" + ids + ":Owner:" + dir + "/home/owner:/bin/sh\n";
-        for (const char* u : {"john", "peter", "mary", "tony"}) {
+        // "pat+x" is a user whose name holds a '+' (the +detail rule must not hide it).
+        for (const char* u : {"john", "peter", "mary", "tony", "pat+x"}) {
             text += std::string(u) + ":x:" + ids + ":" + u + ":" + dir + "/home/" + u + ":/bin/sh\n";
             fs::create_directories(dir + "/home/" + u);
             fs::permissions(dir + "/home/" + u, fs::perms::owner_all);
@@ -212,6 +213,83 @@ TEST_SUITE("route") {
         auto r = fx.router();
         CHECK(summary(r.expand("john")) == "mailbox:mary");
         CHECK(summary(r.expand("peter")) == "mailbox:tony");
+    }
+
+    TEST_CASE("+detail: name+detail, then name+*, then name (sendmail 8)") {
+        Fixture fx(
+            "team-confirm: \"|/bin/confirm team\"\n"
+            "team-bounces: \"|/bin/bounces team\"\n"
+            "list+*: mary\n"
+            "list: peter\n"
+            "list+exact: john\n"
+            "owner-list: john\n"
+            "tony: tony+inbox, peter\n"
+            "self: self+x\n"
+            "fwd: team-confirm+fromalias\n");
+        auto r = fx.router();
+        struct Case {
+            std::string in;
+            std::string want;
+            std::string detail;  // of the first target
+        };
+        const Case cases[] = {
+            {"john+foo", "mailbox:john", "foo"},
+            {"john+foo@test.example", "mailbox:john", "foo"},
+            {"<JOHN+Foo@Test.Example>", "mailbox:john", "Foo"},
+            {"john+a+b", "mailbox:john", "a+b"},
+            {"john+", "mailbox:john", ""},
+            {"john", "mailbox:john", ""},
+            {"\\john+foo", "mailbox:john", "foo"},
+            {"list+exact", "mailbox:john", ""},
+            {"list+other", "mailbox:mary", "other"},
+            {"list+", "mailbox:mary", ""},
+            {"list", "mailbox:peter", ""},
+            {"team-confirm+0123abcd@test.example", "program:/bin/confirm team", "0123abcd"},
+            {"team-bounces+user=dom.example@test.example", "program:/bin/bounces team", "user=dom.example"},
+            {"fwd", "program:/bin/confirm team", "fromalias"},
+            {"pat+x", "mailbox:pat+x", ""},
+            {"pat+y", "error:pat+y(User unknown/67)", ""},
+            {"nobody+foo", "error:nobody+foo(User unknown/67)", ""},
+            {"+foo", "error:+foo(User unknown/67)", ""},
+            {"tony", "mailbox:tony mailbox:peter", "inbox"},
+            {"self", "error:self+x(aliasing/forwarding loop broken (self -> self) in alias self (" + fx.dir +
+                         "/aliases:8)/78)",
+             "x"},
+            {"bob+x@elsewhere.example", "remote:bob+x@elsewhere.example", ""},
+        };
+        for (const auto& c : cases) {
+            CAPTURE(c.in);
+            auto ts = r.expand(c.in);
+            CHECK(summary(ts) == c.want);
+            REQUIRE(!ts.empty());
+            CHECK(ts[0].detail == c.detail);
+        }
+
+        // The target keeps the whole envelope recipient; owner-list owns list+*.
+        auto ts = r.expand("team-confirm+0123abcd@test.example");
+        REQUIRE(ts.size() == 1);
+        CHECK(ts[0].original == "team-confirm+0123abcd@test.example");
+        CHECK(ts[0].via == "alias team-confirm (" + fx.dir + "/aliases:1)");
+        ts = r.expand("list+other");
+        REQUIRE(ts.size() == 1);
+        CHECK(ts[0].errors_to == "owner-list");
+        CHECK(ts[0].via == "alias list+* (" + fx.dir + "/aliases:3)");
+        // Only what the detail led to carries it: "tony+inbox" in tony's
+        // alias gives tony's mailbox the detail, peter beside it has none.
+        ts = r.expand("tony");
+        REQUIRE(ts.size() == 2);
+        CHECK(ts[1].detail == "");
+    }
+
+    TEST_CASE("+detail in a .forward: the user's own name with a detail is the mailbox") {
+        Fixture fx("");
+        fx.write("home/john/.forward", "john+archive, mary+copy\n");
+        auto r = fx.router();
+        auto ts = r.expand("john");
+        CHECK(summary(ts) == "mailbox:john mailbox:mary");
+        REQUIRE(ts.size() == 2);
+        CHECK(ts[0].detail == "archive");
+        CHECK(ts[1].detail == "copy");
     }
 
     TEST_CASE("system mode identity: alias file owner, DefaultUser") {

@@ -72,7 +72,7 @@ Status set_notify(Invocation& inv, std::string_view arg) {
 std::string usage_text() {
     return "usage: sendmail [-t] [-i] [-f sender] [-F name] [-v] [-bm|-bp|-bi|-bv|-bd|-bD|-bC] [-q[time]]\n"
            "                [-C file] [-O option=value] [-oX value] [-N dsn] [-R ret] [-V envid] [-B type]\n"
-           "                [--] [recipient ...]";
+           "                [-X file] [-XV[xy]] [--] [recipient ...]";
 }
 
 Result<Invocation> parse_args(const std::vector<std::string>& argv) {
@@ -144,7 +144,18 @@ Result<Invocation> parse_args(const std::vector<std::string>& argv) {
                     break;
                 }
                 case 'V': inv.envid = value; break;
-                case 'X': inv.transcript_file = value; break;
+                case 'X':
+                    if (value[0] == 'V' && value.size() <= 3) {
+                        std::string delims = value.size() == 1 ? std::string(queue::k_verp_default) : value.substr(1);
+                        if (!queue::verp_delimiters_ok(delims))
+                            return usage(fmt::format(
+                                "-XV: VERP delimiters must be two characters, each one of \"-=+\" (got \"{}\")",
+                                delims));
+                        inv.verp = delims;
+                    } else {
+                        inv.transcript_file = value;
+                    }
+                    break;
                 case 'A':
                     if (value != "c" && value != "m") return usage(fmt::format("Invalid -A argument \"{}\"", value));
                     break;
@@ -170,6 +181,17 @@ Result<Invocation> parse_args(const std::vector<std::string>& argv) {
     if (inv.queue_run && inv.mode == Mode::Deliver) inv.mode = Mode::QueueRun;
     if (inv.debug_version && inv.mode == Mode::Deliver && inv.recipients.empty() && !inv.read_recipients)
         inv.mode = Mode::Version;
+    if (inv.verp) {
+        // VERP rewrites the envelope sender of a message submitted here; in
+        // any other mode, or with the null sender, there is nothing to rewrite.
+        if (inv.mode != Mode::Deliver) return usage("-XV applies only to a message submitted on the command line (-bm)");
+        if (inv.sender) {
+            std::string f(trim(*inv.sender));
+            if (f.size() >= 2 && f.front() == '<' && f.back() == '>') f = std::string(trim(f.substr(1, f.size() - 2)));
+            if (f.empty() || f == "MAILER-DAEMON")
+                return usage("-XV needs an envelope sender to rewrite; the null sender <> has none");
+        }
+    }
     return inv;
 }
 

@@ -8,6 +8,10 @@
 // purgestat = -bH).  Flags that real programs pass but that do not apply
 // (-G -h N -L tag -n -U -Ac -Am -m) are accepted and ignored.  A flag that
 // makes no sense is a usage error (EX_USAGE).
+//
+// -X is sendmail's transcript file, except Postfix's VERP request: "-XV"
+// (delimiters "+=") or "-XVxy" (delimiters x and y, each one of "-=+").  A
+// transcript file named V plus at most two characters needs a path (-X ./V).
 #pragma once
 
 #include "libmail/queue/queue.h"
@@ -47,7 +51,8 @@ struct Invocation {
     bool queue_run = false;              // -q given
     std::optional<std::chrono::seconds> queue_interval;  // -q30m
     queue::Filter filter;                // -qI -qR -qS
-    std::string transcript_file;         // -X
+    std::string transcript_file;         // -X file
+    std::optional<std::string> verp;     // -XV[xy]: the VERP delimiters ("+=" by default)
     std::string config_file;             // -C
     std::vector<std::string> cf_options;                    // -O Name=value
     std::vector<std::pair<char, std::string>> letter_options;  // -oX value

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+
 using namespace mail::sendmail;
 
 namespace {
@@ -75,6 +77,38 @@ TEST_SUITE("sendmail.args") {
         CHECK(ok({"sendmail", "-O", "DeliveryMode=i", "-OTimeout.queuereturn=1s", "x"}).cf_options.size() == 2);
         CHECK(ok({"sendmail", "-C", "/tmp/x.mc", "-X", "/tmp/t", "x"}).config_file == "/tmp/x.mc");
     }
+    TEST_CASE("-XV: Postfix's VERP request, beside sendmail's -X transcript") {
+        struct Case {
+            std::vector<std::string> argv;
+            std::optional<std::string> verp;
+            std::string transcript;
+        };
+        for (const auto& c : std::vector<Case>{
+                 {{"sendmail", "-XV", "-f", "team-bounces@h", "a@x"}, "+=", ""},
+                 {{"sendmail", "-XV-=", "-f", "team-bounces@h", "a@x"}, "-=", ""},
+                 {{"sendmail", "-X", "V", "a@x"}, "+=", ""},
+                 {{"sendmail", "-tXV"}, "+=", ""},
+                 {{"sendmail", "-X", "/tmp/t", "a@x"}, std::nullopt, "/tmp/t"},
+                 {{"sendmail", "-XVerbose.log", "a@x"}, std::nullopt, "Verbose.log"},
+                 {{"sendmail", "-X", "./V", "a@x"}, std::nullopt, "./V"},
+             }) {
+            CAPTURE(c.argv[1]);
+            auto inv = ok(c.argv);
+            CHECK(inv.verp == c.verp);
+            CHECK(inv.transcript_file == c.transcript);
+        }
+        // Listman's fan-out: -oi, -f, -XV, then the recipients after --.
+        auto inv = ok({"sendmail", "-oi", "-f", "team-bounces@h", "-XV", "--", "-a@x", "b@y"});
+        CHECK(inv.ignore_dots);
+        CHECK(inv.sender == "team-bounces@h");
+        CHECK(inv.verp == "+=");
+        CHECK(inv.recipients == std::vector<std::string>{"-a@x", "b@y"});
+        auto t = ok({"sendmail", "-t", "-i", "-XV+-", "-f", "<team-bounces@h>"});
+        CHECK(t.read_recipients);
+        CHECK(t.verp == "+-");
+        // Without -f the sender is the invoking user, which VERP can rewrite.
+        CHECK(ok({"sendmail", "-XV", "a@x"}).verp == "+=");
+    }
     TEST_CASE("usage errors") {
         struct Case { std::vector<std::string> argv; const char* want; };
         for (const auto& c : std::vector<Case>{
@@ -87,6 +121,15 @@ TEST_SUITE("sendmail.args") {
                  {{"sendmail", "-B", "9BIT"}, "Invalid -B argument \"9BIT\""},
                  {{"sendmail", "-qx"}, "Invalid queue interval \"x\""},
                  {{"sendmail", "-qR"}, "-qR needs a substring"},
+                 {{"sendmail", "-XV", "-f", "<>", "a@x"}, "-XV needs an envelope sender to rewrite; the null sender <> has none"},
+                 {{"sendmail", "-XV", "-f", "", "a@x"}, "-XV needs an envelope sender to rewrite; the null sender <> has none"},
+                 {{"sendmail", "-f", "MAILER-DAEMON", "-XV", "a@x"},
+                  "-XV needs an envelope sender to rewrite; the null sender <> has none"},
+                 {{"sendmail", "-XV=", "a@x"}, "-XV: VERP delimiters must be two characters, each one of \"-=+\" (got \"=\")"},
+                 {{"sendmail", "-XVab", "a@x"}, "-XV: VERP delimiters must be two characters, each one of \"-=+\" (got \"ab\")"},
+                 {{"sendmail", "-XV", "-bv", "a@x"}, "-XV applies only to a message submitted on the command line (-bm)"},
+                 {{"sendmail", "-XV", "-bs"}, "-XV applies only to a message submitted on the command line (-bm)"},
+                 {{"sendmail", "-XV", "-q"}, "-XV applies only to a message submitted on the command line (-bm)"},
              }) {
             auto r = parse_args(c.argv);
             REQUIRE_FALSE(r.ok());

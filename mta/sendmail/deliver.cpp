@@ -49,9 +49,8 @@ std::string orcpt_address(const std::string& orcpt) {
 constexpr std::time_t k_lease = 3600;          // a run holds a message at most this long
 constexpr size_t k_program_output_limit = 2000;  // bytes of a failing program's output kept
 
-std::string from_line(const queue::Message& m) {
-    return fmt::format("From {}  {}\n", m.env.sender.empty() ? "MAILER-DAEMON" : m.env.sender,
-                       ctime_text(now()));
+std::string from_line(const std::string& sender) {
+    return fmt::format("From {}  {}\n", sender.empty() ? "MAILER-DAEMON" : sender, ctime_text(now()));
 }
 
 bool notify_allows(const std::string& notify, std::string_view what) {
@@ -270,11 +269,14 @@ Status Deliverer::finish_message(Attempt& a, std::vector<std::string>* defer_fol
 
 void Deliverer::attempt(const queue::Message& m, std::vector<queue::Target*>& due, std::vector<Outcome>& outcomes) {
     // Local mailboxes go to mail.local together, one LMTP transaction per
-    // envelope sender (owner- aliases change the sender).
+    // return path: owner- aliases change the sender, and with VERP every
+    // envelope recipient has its own (mail.local writes it into the From_
+    // line and Return-Path:).
+    const std::string host = m_ctx.cfg.hostname();
     std::map<std::string, std::vector<size_t>> by_sender;
     for (size_t i = 0; i < due.size(); ++i)
         if (due[i]->kind == queue::TargetKind::Local)
-            by_sender[due[i]->errors_to.empty() ? m.env.sender : due[i]->errors_to].push_back(i);
+            by_sender[queue::return_path(m.env, *due[i], host)].push_back(i);
     for (const auto& [sender, idxs] : by_sender) {
         std::vector<std::string> users;
         for (size_t i : idxs) {
@@ -338,8 +340,20 @@ Deliverer::Outcome Deliverer::deliver_program(const queue::Message& m, const que
     o.argv = {"/bin/sh", "-c", t.value};
     std::string path = "/usr/local/bin:/usr/bin:/bin";
     if (m_ctx.cfg.instance()) path = m_ctx.cfg.str("MAILROOM_INSTANCE") + "/bin:" + path;
-    o.env = {"PATH=" + path, "HOME=" + t.home, "USER=" + t.user, "LOGNAME=" + t.user, "SHELL=/bin/sh",
-             "SENDER=" + m.env.sender, "RECIPIENT=" + t.original, "MAILROOM_CONFIG=" + m_ctx.cfg.source()};
+    // Postfix's local(8) names: SENDER is the return path (VERP-encoded
+    // when asked), RECIPIENT and ORIGINAL_RECIPIENT the envelope recipient
+    // as given (with its +detail), EXTENSION the detail the router stripped.
+    const std::string sender = queue::return_path(m.env, t, m_ctx.cfg.hostname());
+    o.env = {"PATH=" + path,
+             "HOME=" + t.home,
+             "USER=" + t.user,
+             "LOGNAME=" + t.user,
+             "SHELL=/bin/sh",
+             "SENDER=" + sender,
+             "RECIPIENT=" + t.original,
+             "ORIGINAL_RECIPIENT=" + t.original,
+             "EXTENSION=" + t.detail,
+             "MAILROOM_CONFIG=" + m_ctx.cfg.source()};
     if (const char* tz = std::getenv("TZ")) o.env.push_back(std::string("TZ=") + tz);
     o.cwd = t.home;
     o.pipe_stdout = false;
@@ -351,7 +365,7 @@ Deliverer::Outcome Deliverer::deliver_program(const queue::Message& m, const que
         return {0, "4.3.0", child.error().message};
     }
     // Like Postfix's local(8): the envelope travels as From_ and Return-Path.
-    std::string prefix = from_line(m) + fmt::format("Return-Path: <{}>\n", m.env.sender);
+    std::string prefix = from_line(sender) + fmt::format("Return-Path: <{}>\n", sender);
     // A program that stops reading early (EPIPE) is judged by its exit status.
     (void)writer_for(m, prefix)([&](std::string_view piece) -> Status {
         if (!proc::write_all(child->in(), piece)) return make_error(EX_IOERR, "EPIPE");
@@ -412,7 +426,7 @@ Deliverer::Outcome Deliverer::deliver_file(const queue::Message& m, const queue:
         auto lock = mailbox::MailboxLock::acquire(fd->get(), t.value,
                                                   lock_opts ? lock_opts->lock : mailbox::LockOptions{});
         if (!lock) fail(lock.error());
-        mailbox::Envelope env{m.env.sender, t.original, now()};
+        mailbox::Envelope env{queue::return_path(m.env, t, m_ctx.cfg.hostname()), t.original, now()};
         if (Status s = mailbox::append_mbox(fd->get(), src, env); !s) fail(s.error());
         _exit(0);
     }
@@ -457,7 +471,10 @@ Result<std::vector<queue::Target>> Deliverer::route_report(const std::string& to
 }
 
 Status Deliverer::send_bounces(const queue::Message& m) {
-    // Group failed targets by who hears about them.
+    // Group failed targets by who hears about them: their return path (the
+    // owner- alias, or the sender — VERP-encoded, so each VERP recipient's
+    // failure goes back to its own address).
+    const std::string host = m_ctx.cfg.hostname();
     std::map<std::string, std::vector<const queue::Target*>> groups;
     std::vector<int> silent;
     for (const auto& t : m.targets) {
@@ -466,11 +483,10 @@ Status Deliverer::send_bounces(const queue::Message& m) {
             silent.push_back(t.idx);
             continue;
         }
-        groups[t.errors_to.empty() ? m.env.sender : t.errors_to].push_back(&t);
+        groups[queue::return_path(m.env, t, host)].push_back(&t);
     }
     if (!silent.empty())
         if (Status s = m_q.return_failed(m.env.id, silent, nullptr, nullptr); !s) return s;
-    const std::string host = m_ctx.cfg.hostname();
     for (const auto& [to, failed] : groups) {
         std::vector<int> idxs;
         for (const auto* t : failed) idxs.push_back(t->idx);
@@ -545,34 +561,62 @@ Status Deliverer::send_delay_notice(const queue::Message& m) {
     // Reload: the targets' states changed in this run.
     auto cur = m_q.load(m.env.id);
     if (!cur) return {};  // delivered completely
-    dsn::Report r;
-    r.kind = dsn::Report::Kind::Delay;
     const std::string host = m_ctx.cfg.hostname();
-    r.reporting_mta = host;
-    r.mailer_name = m_ctx.cfg.str("confMAILER_NAME");
-    r.queue_id = m.env.id;
-    r.to = m.env.sender;
-    r.original_from = m.env.relay;
-    r.envid = m.env.envid;
-    r.arrival = m.env.arrived;
-    r.now = now();
-    r.warn_after = human_duration(warn);
-    r.retry_until = rfc5322_date(m.env.arrived + m_ctx.cfg.duration("confTO_QUEUERETURN").count());
+    // One notice per return path, like bounces (a VERP message warns each
+    // recipient's own address; owner- aliases hear about their members).
+    std::map<std::string, std::vector<const queue::Target*>> groups;
     for (const auto& t : cur->targets)
         if (t.state == queue::TargetState::Pending && notify_allows(t.notify, "DELAY"))
-            r.recipients.push_back({t.original, t.value, t.status.empty() ? "4.0.0" : t.status, t.diag, t.last_try});
-    if (Status s = m_q.set_warned(m.env.id); !s) return s;
-    if (r.recipients.empty()) return {};
-    auto targets = route_report(m.env.sender);
-    if (!targets) return targets.error();
-    if (targets->empty()) return {};
-    std::string boundary = dsn::make_boundary(r);
-    queue::Message notice = report_message(r, boundary, host, std::move(*targets), "bounce");
-    queue::StringBody src(dsn::body_prefix(r, boundary, true) + m.env.headers + "\n" + dsn::body_suffix(boundary));
-    if (Status s = m_q.insert(notice, src); !s) return s;
-    log::info("{}: {}: delay notice: {}", m.env.id, notice.env.id, r.warn_after);
-    m_followups.push_back(notice.env.id);
-    return {};
+            groups[queue::return_path(cur->env, t, host)].push_back(&t);
+    // Queued k_notice_group at a time: one sync per group, and memory
+    // bounded however many recipients a VERP message has.  The message is
+    // marked warned only after the last group: a crash in between sends
+    // some notices twice, never none (docs/queue.md, "Crash states").
+    constexpr std::size_t k_notice_group = 256;
+    std::vector<queue::Message> notices;
+    std::vector<queue::StringBody> bodies;
+    auto flush = [&]() -> Status {
+        std::vector<queue::Queue::Pending> items;
+        for (std::size_t i = 0; i < notices.size(); ++i) items.push_back({&notices[i], &bodies[i]});
+        auto done = m_q.insert_many(items);
+        if (!done) return done.error();
+        for (std::size_t i = 0; i < notices.size(); ++i) {
+            if (!(*done)[i]) return (*done)[i];
+            log::info("{}: {}: delay notice: {}", m.env.id, notices[i].env.id, human_duration(warn));
+            m_followups.push_back(notices[i].env.id);
+        }
+        notices.clear();
+        bodies.clear();
+        return {};
+    };
+    for (const auto& [to, pending] : groups) {
+        if (to.empty()) continue;
+        dsn::Report r;
+        r.kind = dsn::Report::Kind::Delay;
+        r.reporting_mta = host;
+        r.mailer_name = m_ctx.cfg.str("confMAILER_NAME");
+        r.queue_id = m.env.id;
+        r.to = to;
+        r.original_from = m.env.relay;
+        r.envid = m.env.envid;
+        r.arrival = m.env.arrived;
+        r.now = now();
+        r.warn_after = human_duration(warn);
+        r.retry_until = rfc5322_date(m.env.arrived + m_ctx.cfg.duration("confTO_QUEUERETURN").count());
+        for (const auto* t : pending)
+            r.recipients.push_back({t->original, t->value, t->status.empty() ? "4.0.0" : t->status, t->diag, t->last_try});
+        auto targets = route_report(to);
+        if (!targets) return targets.error();
+        if (targets->empty()) continue;
+        std::string boundary = dsn::make_boundary(r);
+        notices.push_back(report_message(r, boundary, host, std::move(*targets), "bounce"));
+        bodies.emplace_back(dsn::body_prefix(r, boundary, true) + m.env.headers + "\n" + dsn::body_suffix(boundary));
+        if (notices.size() == k_notice_group)
+            if (Status s = flush(); !s) return s;
+    }
+    if (!notices.empty())
+        if (Status s = flush(); !s) return s;
+    return m_q.set_warned(m.env.id);
 }
 
 }  // namespace mail::sendmail

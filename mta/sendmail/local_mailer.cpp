@@ -202,6 +202,20 @@ std::vector<Reply> LocalMailer::deliver(const std::string& sender, const std::ve
         stop();
         return out;
     };
+    // The sender and the users go into command lines: nothing in them may
+    // end a line or the <…> path (a VERP return path is built from an
+    // envelope recipient; queue::verp_address already replaces such bytes).
+    auto unsafe = [](const std::string& a) {
+        for (unsigned char c : a)
+            if (c < 0x20 || c == 0x7f || c == '<' || c == '>') return true;
+        return false;
+    };
+    bool bad_user = false;
+    for (const auto& u : users) bad_user |= unsafe(u);
+    if (unsafe(sender) || bad_user) {
+        for (auto& r : out) r = Reply{553, "5.1.7", "5.1.7 unsafe characters in the envelope; not delivered"};
+        return out;
+    }
     if (!m_child) {
         if (Status s = start(); !s) return fail_all(s.error().message);
     }

@@ -44,6 +44,9 @@ public:
 
     // One LMTP transaction: returns one Reply per user, in order.  A user
     // refused at RCPT gets that reply; the others get their post-DATA reply.
+    // A sender or user holding a control character, '<' or '>' (which could
+    // end a command line or its path) gets 553 5.1.7 for every user, and
+    // nothing is sent.
     std::vector<Reply> deliver(const std::string& sender, const std::vector<std::string>& users,
                                const MessageWriter& message);
 

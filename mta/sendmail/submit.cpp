@@ -208,6 +208,16 @@ int submit(const Invocation& inv, Context& ctx, int in_fd) {
     m.env.ret = inv.ret;
     m.env.bodytype = inv.bodytype;
     m.env.relay = ctx.login + "@localhost";
+    // -XV: one message; each target gets its own return path when it is
+    // delivered or bounced (queue::return_path), so the body is stored once.
+    if (inv.verp) {
+        if (envelope_from.empty()) {  // -f <> was refused by parse_args; this is the belt to its braces
+            say("sendmail: -XV needs an envelope sender to rewrite; the null sender <> has none");
+            drain(reader);
+            return EX_USAGE;
+        }
+        m.env.verp = *inv.verp;
+    }
     m.targets = std::move(targets);
 
     {

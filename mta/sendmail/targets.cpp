@@ -24,6 +24,7 @@ std::vector<queue::Target> to_queue_targets(const std::vector<route::Target>& ro
         t.gid = r.gid;
         t.home = r.home;
         t.errors_to = r.errors_to;
+        t.detail = r.detail;
         out.push_back(std::move(t));
     }
     return out;
