@@ -6,12 +6,14 @@
 # ours.  Each package is fetched once with `apt-get download` and unpacked
 # with `dpkg -x`; var/peers/<pkg>/usr/bin/… then holds the programs (Postfix's
 # tools need LD_LIBRARY_PATH=var/peers/postfix/usr/lib/postfix).
+# `fetch-peers.sh PKG...` fetches only those (bench_lists.sh asks for mlmmj,
+# which no test needs).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 peers="$top/var/peers"
 mkdir -p "$peers/debs"
 cd "$peers/debs"
-for pkg in bsd-mailx procmail s-nail postfix; do
+for pkg in ${*:-bsd-mailx procmail s-nail postfix}; do
     [ -d "$peers/$pkg" ] && continue
     if ! ls ${pkg}_*.deb >/dev/null 2>&1; then
         apt-get download "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get download "$pkg" >/dev/null; }

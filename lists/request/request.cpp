@@ -112,7 +112,10 @@ std::string check_address(std::string_view value, std::string* out) {
         if (u < 0x21 || u > 0x7e) return "The address must be plain ASCII text.";
     }
     auto mailbox = address::parse_mailbox(value);
-    if (!mailbox.ok() || !mailbox->display_name.empty())
+    // Exactly an addr-spec (or one in <>): a comment the parser would drop,
+    // "(id)", must not quietly change which address is meant.
+    if (!mailbox.ok() || !mailbox->display_name.empty() ||
+        (mailbox->addr_spec() != value && "<" + mailbox->addr_spec() + ">" != value))
         return quoted(value) + " is not a plain address such as you@example.org.";
     if (mailbox->domain.empty()) return quoted(value) + " has no domain; write it as you@example.org.";
     if (unsigned tricks = address::classify(value))

@@ -221,6 +221,8 @@ TEST_SUITE("lists.request") {
              "\"Joe<joe@example.org>\" is not a plain address such as you@example.org."},
             {"subscribe address=joe@example.org(Joe)",
              "\"joe@example.org(Joe)\" is not a plain address such as you@example.org."},
+            {"subscribe address=$(id)@example.org",
+             "\"$(id)@example.org\" is not a plain address such as you@example.org."},
             {"subscribe address=joe@example.org,eve@example.org",
              "\"joe@example.org,eve@example.org\" is not a plain address such as you@example.org."},
             {"subscribe address=<joe@example.org",
