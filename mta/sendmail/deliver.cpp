@@ -355,6 +355,8 @@ Deliverer::Outcome Deliverer::deliver_program(const queue::Message& m, const que
              "EXTENSION=" + t.detail,
              "MAILROOM_CONFIG=" + m_ctx.cfg.source()};
     if (const char* tz = std::getenv("TZ")) o.env.push_back(std::string("TZ=") + tz);
+    // The fake clock (libmail/util/clock.h) reaches the program as it reaches mail.local.
+    if (const char* ft = std::getenv("MAILROOM_FAKE_TIME")) o.env.push_back(std::string("MAILROOM_FAKE_TIME=") + ft);
     o.cwd = t.home;
     o.pipe_stdout = false;
     o.stdout_fd = out_fd;
