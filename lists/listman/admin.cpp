@@ -219,6 +219,11 @@ int members_add(App& app, const MemberArgs& a, const std::string& input, Output&
     if (!l) return fail(o, l.error());
     int status = 0;
     int line = 0;
+    // One transaction for a bulk add (100,000 members commit once, not
+    // 100,000 times); invitations send mail, so they commit one by one.
+    const bool batch = !a.invite && !a.welcome;
+    if (batch)
+        if (Status s = app.store->begin(); !s) return fail(o, s.error());
     for (const std::string& raw : addresses_from(a, input)) {
         ++line;
         auto addr = address_arg(raw);
@@ -235,10 +240,15 @@ int members_add(App& app, const MemberArgs& a, const std::string& input, Output&
         }
         Member m{key_of(*addr), *addr, app.now(), a.digest};
         auto added = app.store->add_member(a.list, m);
-        if (!added) return fail(o, added.error());
+        if (!added) {
+            if (batch) app.store->rollback();
+            return fail(o, added.error());
+        }
         o.out += *added ? fmt::format("Subscribed: {}\n", *addr) : fmt::format("Already a member: {}\n", *addr);
         if (*added && a.welcome) reply(app, *l, notice::welcome({*l, app.now(), {}}, m.address));
     }
+    if (batch)
+        if (Status s = app.store->commit(); !s) return fail(o, s.error());
     return status;
 }
 
