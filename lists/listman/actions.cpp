@@ -79,7 +79,7 @@ void tell_owners(App& app, const Settings& l, const std::function<notice::Messag
     if (!any) log::warning("{}: the list has no owner to tell", l.name);
 }
 
-Lines subscribe(App& app, const Settings& l, const Requester& r, const std::string& address, bool digest) {
+Lines subscribe(App& app, const Settings& l, const Requester& r, const std::string& address, int digest) {
     const std::string who = key_of(address);
     auto member = app.store->find_member(l.name, who);
     if (!member) return {fmt::format("Error: {}", member.error().message)};
@@ -324,7 +324,8 @@ Status maybe_send_digest(App& app, const Settings& l, bool force) {
     if (!force && bytes < l.digest_size * 1024) return {};
     std::vector<std::string> mime_members, plain_members;
     Status listed = app.store->for_each_member(l.name, [&](const Member& m) {
-        if (m.digest && !m.nomail && m.disabled == 0) mime_members.push_back(m.address);
+        if (m.digest == 0 || m.nomail || m.disabled != 0) return true;
+        (m.digest == k_digest_plain ? plain_members : mime_members).push_back(m.address);
         return true;
     });
     if (!listed) return listed;
@@ -340,12 +341,16 @@ Status maybe_send_digest(App& app, const Settings& l, bool force) {
         std::string digest = archive::mime_digest(info, messages);
         if (Status s = app.mailer->send(Envelope{l.suffixed("bounces"), mime_members, l.verp}, digest); !s) return s;
     }
+    if (!plain_members.empty()) {
+        std::string digest = archive::rfc1153_digest(info, messages);
+        if (Status s = app.mailer->send(Envelope{l.suffixed("bounces"), plain_members, l.verp}, digest); !s) return s;
+    }
     Settings next = l;
     next.digest_issue = l.digest_issue + 1;
     if (Status s = app.store->save_settings(next); !s) return s;
     if (Status s = app.store->mark_digested(l.name, undigested->back().seq); !s) return s;
-    log::info("{}: digest vol {} issue {} ({} posts) sent to {} members", l.name, l.digest_volume, l.digest_issue,
-              messages.size(), mime_members.size());
+    log::info("{}: digest vol {} issue {} ({} posts) sent to {} members ({} plain)", l.name, l.digest_volume,
+              l.digest_issue, messages.size(), mime_members.size() + plain_members.size(), plain_members.size());
     return {};
 }
 

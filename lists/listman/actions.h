@@ -37,7 +37,8 @@ struct Requester {
 };
 
 // Subscribing `address` (maybe another than the requester).
-Lines subscribe(App& app, const Settings& l, const Requester& r, const std::string& address, bool digest);
+// digest: 0, k_digest_mime or k_digest_plain.
+Lines subscribe(App& app, const Settings& l, const Requester& r, const std::string& address, int digest);
 Lines unsubscribe(App& app, const Settings& l, const Requester& r, const std::string& address);
 // `confirm TOKEN` from `r` (a reply to a confirmation, or a command).
 Lines confirm(App& app, const Settings& l, const Requester& r, std::string_view token);

@@ -234,11 +234,11 @@ int members_add(App& app, const MemberArgs& a, const std::string& input, Output&
             continue;
         }
         if (a.invite) {
-            Lines r = subscribe(app, *l, Requester{}, *addr, a.digest);
+            Lines r = subscribe(app, *l, Requester{}, *addr, a.digest ? k_digest_mime : 0);
             for (const auto& x : r) o.out += x + "\n";
             continue;
         }
-        Member m{key_of(*addr), *addr, app.now(), a.digest};
+        Member m{key_of(*addr), *addr, app.now(), a.digest ? k_digest_mime : 0};
         auto added = app.store->add_member(a.list, m);
         if (!added) {
             if (batch) app.store->rollback();
@@ -289,12 +289,13 @@ int members_export(App& app, const std::string& list, const std::string& format,
     Status s = app.store->for_each_member(list, [&](const Member& m) {
         if (format == "csv") {
             o.out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(m.address), csv_field(m.display), m.joined,
-                                 m.digest ? 1 : 0, m.nomail ? 1 : 0, m.moderated ? 1 : 0, m.disabled);
+                                 m.digest, m.nomail ? 1 : 0, m.moderated ? 1 : 0, m.disabled);
         } else {
             o.out += fmt::format("{}\n  {{\"address\": {}, \"display\": {}, \"joined\": {}, \"digest\": {}, "
                                  "\"nomail\": {}, \"moderated\": {}, \"disabled\": {}}}",
                                  first ? "" : ",", json_string(m.address), json_string(m.display), m.joined,
-                                 m.digest ? "true" : "false", m.nomail ? "true" : "false",
+                                 m.digest == 0 ? "false" : m.digest == k_digest_plain ? "\"plain\"" : "\"mime\"",
+                                 m.nomail ? "true" : "false",
                                  m.moderated ? "true" : "false", m.disabled);
         }
         first = false;
@@ -311,10 +312,12 @@ int member_set(App& app, const std::string& list, const std::string& address, co
     auto m = app.store->find_member(list, address);
     if (!m) return fail(o, m.error());
     if (!*m) return fail(o, make_error(EX_NOUSER, fmt::format("{} is not a member of {}", key_of(address), list)));
-    if (value != "on" && value != "off") return fail(o, make_error(EX_USAGE, "the value is on or off"));
+    const bool plain = option == "digest" && value == "plain";
+    if (value != "on" && value != "off" && !plain)
+        return fail(o, make_error(EX_USAGE, "the value is on or off (digest: also plain)"));
     Member u = **m;
-    bool on = value == "on";
-    if (option == "digest") u.digest = on;
+    bool on = value != "off";
+    if (option == "digest") u.digest = plain ? k_digest_plain : on ? k_digest_mime : 0;
     else if (option == "nomail") u.nomail = on;
     else if (option == "moderated") u.moderated = on;
     else if (option == "disabled") {

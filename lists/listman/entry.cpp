@@ -268,7 +268,7 @@ public:
         }
         case Verb::Subscribe: {
             std::string addr = opt("address").empty() ? in.who.address : key_of(opt("address"));
-            return subscribe(app, l, in.who, addr, opt("digest") == "on");
+            return subscribe(app, l, in.who, addr, opt("digest") == "on" ? k_digest_mime : 0);
         }
         case Verb::Unsubscribe: {
             std::string addr = opt("address").empty() ? in.who.address : key_of(opt("address"));
@@ -280,9 +280,10 @@ public:
             if (!*m) return {fmt::format("{} is not a member of the {} list.", in.who.address, l.name)};
             Member u = **m;
             std::string what = !opt("digest").empty() ? "digest" : "nomail";
-            const bool on = opt(what.c_str()) == "on";
+            const std::string value = opt(what.c_str());
+            const bool on = value != "off";
             if (what == "digest") {
-                u.digest = on;
+                u.digest = value == "plain" ? k_digest_plain : on ? k_digest_mime : 0;
             } else {
                 u.nomail = on;
                 if (!on && u.disabled) {  // re-enabling after bounces
@@ -292,7 +293,7 @@ public:
                 }
             }
             if (Status s = app.store->update_member(l.name, u); !s) return {fmt::format("Error: {}", s.error().message)};
-            return {fmt::format("{} set to {} for {}.", what, on ? "on" : "off", u.address)};
+            return {fmt::format("{} set to {} for {}.", what, value, u.address)};
         }
         case Verb::Confirm: return confirm(app, l, in.who, opt("token"));
         case Verb::Approve: return decide(app, l, in.who, opt("token"), Decision::Approve);

@@ -289,7 +289,9 @@ TEST_SUITE("lists.listman") {
         CHECK(r[0].find("The member list of this list is not available to you.") != std::string::npos);
         CHECK(r[0].find("- Done.") != std::string::npos);
         CHECK(r[0].find("Content-Type: message/rfc822") != std::string::npos);
-        CHECK(f.app.store->find_member("team", "amy@example.org")->value().digest);
+        CHECK(f.app.store->find_member("team", "amy@example.org")->value().digest == k_digest_mime);
+        CHECK(f.deliver("request", mail_from("amy@example.org", "set digest plain"), "amy@example.org") == 0);
+        CHECK(f.app.store->find_member("team", "amy@example.org")->value().digest == k_digest_plain);
         // The owner may see the roster.
         CHECK(f.deliver("request", mail_from("boss@example.org", "who"), "boss@example.org") == 0);
         CHECK(f.to("boss@example.org").back().find("        amy@example.org") != std::string::npos);

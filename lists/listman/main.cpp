@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     m_set->add_option("list", list)->required();
     m_set->add_option("address", address)->required();
     m_set->add_option("option", option)->required();
-    m_set->add_option("value", value)->required()->check(CLI::IsMember({"on", "off"}));
+    m_set->add_option("value", value)->required()->check(CLI::IsMember({"on", "off", "plain"}));
 
     bool as_moderator = false;
     auto* c_owners = cli.add_subcommand("owners", "show and change owners and moderators");

@@ -167,6 +167,11 @@ std::string check_set(Command& c) {
     if (name != "digest" && name != "nomail")
         return "Unknown option " + quoted(c.args[0]) + ". " + usage(c.verb);
     std::string value = to_lower(c.args[1]);
+    // Digests also come as plain text (RFC 1153); "mime" is the same as on.
+    if (name == "digest" && (value == "plain" || value == "mime")) {
+        c.options[name] = value == "plain" ? "plain" : "on";
+        return "";
+    }
     if (value != "on" && value != "off") return quoted(c.args[1]) + " is not on or off. " + usage(c.verb);
     c.options[name] = value;
     return "";
@@ -224,9 +229,10 @@ constexpr std::array<CommandSpec, 13> k_commands = {{
      "is told.",
      &check_token},
     {Verb::Set, "set", {"", ""}, 2, 2, Access::Anyone, "set <digest|nomail> <on|off>",
-     "\"set digest on\" sends you the posts in digests, \"set digest off\"\n"
-     "one by one.  \"set nomail on\" stops mail to you without leaving the\n"
-     "list, \"set nomail off\" starts it again.",
+     "\"set digest on\" sends you the posts in digests (\"set digest plain\"\n"
+     "in plain-text ones), \"set digest off\" one by one.  \"set nomail on\"\n"
+     "stops mail to you without leaving the list, \"set nomail off\" starts\n"
+     "it again.",
      &check_set},
     {Verb::Subscribe, "subscribe", {"join", ""}, 0, 2, Access::Anyone,
      "subscribe [address=<address>] [digest|nodigest]",

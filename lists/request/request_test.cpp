@@ -143,6 +143,8 @@ TEST_SUITE("lists.request") {
             {"leave address=joe@example.org", "C unsubscribe address=joe@example.org\n"},
             {"set digest on", "C set digest=on\n"},
             {"set digest off", "C set digest=off\n"},
+            {"set digest plain", "C set digest=plain\n"},
+            {"set digest MIME", "C set digest=on\n"},
             {"set nomail on", "C set nomail=on\n"},
             {"SET NoMail OFF", "C set nomail=off\n"},
             {"confirm " + k_tok, "C confirm token=" + k_tok + "\n"},
@@ -625,9 +627,10 @@ TEST_SUITE("lists.request") {
             "        Send the mailing lists at this site.\n"
             "\n"
             "    set <digest|nomail> <on|off>\n"
-            "        \"set digest on\" sends you the posts in digests, \"set digest off\"\n"
-            "        one by one.  \"set nomail on\" stops mail to you without leaving the\n"
-            "        list, \"set nomail off\" starts it again.\n"
+            "        \"set digest on\" sends you the posts in digests (\"set digest plain\"\n"
+            "        in plain-text ones), \"set digest off\" one by one.  \"set nomail on\"\n"
+            "        stops mail to you without leaving the list, \"set nomail off\" starts\n"
+            "        it again.\n"
             "\n"
             "    subscribe [address=<address>] [digest|nodigest]\n"
             "        Join the list (\"join\" does the same).  With address=, another\n"

@@ -78,7 +78,7 @@ Member member_from(const sqlite::Stmt& st) {
     m.address = st.text(0);
     m.display = st.text(1);
     m.joined = st.integer(2);
-    m.digest = st.integer(3) != 0;
+    m.digest = static_cast<int>(st.integer(3));
     m.nomail = st.integer(4) != 0;
     m.moderated = st.integer(5) != 0;
     m.disabled = st.integer(6);
@@ -307,7 +307,7 @@ Result<bool> Store::add_member(std::string_view list, const Member& m) {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return st.error();
     st->bind(1, list).bind(2, key_of(m.address)).bind(3, m.display.empty() ? m.address : m.display);
-    st->bind(4, static_cast<int64_t>(m.joined)).bind(5, m.digest ? 1 : 0).bind(6, m.nomail ? 1 : 0);
+    st->bind(4, static_cast<int64_t>(m.joined)).bind(5, m.digest).bind(6, m.nomail ? 1 : 0);
     st->bind(7, m.moderated ? 1 : 0).bind(8, static_cast<int64_t>(m.disabled)).bind(9, m.notices);
     TRY(st->run());
     return sqlite3_changes(m_db.handle()) > 0;
@@ -335,7 +335,7 @@ Status Store::update_member(std::string_view list, const Member& m) {
         "UPDATE member SET display = ?, digest = ?, nomail = ?, moderated = ?, disabled = ?, notices = ? "
         "WHERE list = ? AND address = ?");
     if (!st) return st.error();
-    st->bind(1, m.display).bind(2, m.digest ? 1 : 0).bind(3, m.nomail ? 1 : 0).bind(4, m.moderated ? 1 : 0);
+    st->bind(1, m.display).bind(2, m.digest).bind(3, m.nomail ? 1 : 0).bind(4, m.moderated ? 1 : 0);
     st->bind(5, static_cast<int64_t>(m.disabled)).bind(6, m.notices).bind(7, list).bind(8, key_of(m.address));
     return st->run();
 }
@@ -370,7 +370,7 @@ Result<std::string> Store::create_pending(const Pending& p) {
     if (!st) return st.error();
     st->bind(1, sha256_hex(*token)).bind(2, p.list).bind(3, key_of(p.address)).bind(4, action_name(p.action));
     st->bind(5, key_of(p.requester)).bind(6, static_cast<int64_t>(p.created)).bind(7, static_cast<int64_t>(p.expires));
-    st->bind(8, p.held_id).bind(9, p.digest ? 1 : 0);
+    st->bind(8, p.held_id).bind(9, p.digest);
     TRY(st->run());
     return *token;
 }
@@ -393,7 +393,7 @@ Result<std::optional<Pending>> Store::find_pending(std::string_view list, std::s
     p.created = st->integer(1);
     p.expires = st->integer(2);
     p.held_id = st->integer(3);
-    p.digest = st->integer(4) != 0;
+    p.digest = static_cast<int>(st->integer(4));
     return std::optional<Pending>{p};
 }
 
@@ -416,7 +416,7 @@ Result<std::pair<TokenState, Pending>> Store::token_row(std::string_view token, 
     p.created = st->integer(4);
     p.expires = st->integer(5);
     p.held_id = st->integer(6);
-    p.digest = st->integer(7) != 0;
+    p.digest = static_cast<int>(st->integer(7));
     out.first = p.expires > now ? TokenState::Valid : TokenState::Expired;
     st->reset();
     if (take && out.first == TokenState::Valid) {

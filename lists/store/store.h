@@ -34,12 +34,15 @@ struct Member {
     std::string address;  // key_of() form
     std::string display;  // as the member wrote it
     std::time_t joined = 0;
-    bool digest = false;
+    int digest = 0;  // 0: each post; k_digest_mime or k_digest_plain (RFC 1153)
     bool nomail = false;
     bool moderated = false;
     std::time_t disabled = 0;  // 0, or when bounces disabled delivery
     int64_t notices = 0;       // disabled-notices sent
 };
+
+constexpr int k_digest_mime = 1;
+constexpr int k_digest_plain = 2;
 
 enum class Action { Subscribe, Unsubscribe, Held, Approve };
 std::string_view action_name(Action a);
@@ -52,7 +55,7 @@ struct Pending {
     std::time_t created = 0;
     std::time_t expires = 0;
     int64_t held_id = 0;    // Action::Held: the held post
-    bool digest = false;    // Subscribe: the member wants digests
+    int digest = 0;         // Subscribe: the digest the member wants (Member::digest)
 };
 
 struct Held {

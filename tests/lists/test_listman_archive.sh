@@ -6,7 +6,7 @@
 #     to its parent and both ways between neighbours, and escape a hostile
 #     subject;
 #   - peter, a digest member, gets no single posts and one MIME digest with
-#     all of them; `listman digest` numbers the issues.
+#     all of them, mary an RFC 1153 one; `listman digest` numbers the issues.
 . "$MAILROOM_SRC/tests/lib.sh"
 command -v tidy >/dev/null || fail "tidy is not installed (scripts/install-deps.sh --test installs it)"
 
@@ -22,6 +22,8 @@ export MAILROOM_FAKE_TIME=1800000000  # January 2027
 lm create team --owner john@test.example --aliases "$I/aliases" > /dev/null || fail "listman create failed"
 lm members add team john@test.example tony@test.example > /dev/null || fail "members add"
 lm members add team peter@test.example --digest > /dev/null || fail "digest member"
+lm members add team mary@test.example > /dev/null || fail "member mary"
+lm members set team mary@test.example digest plain > /dev/null || fail "mary's plain digest"
 
 post() {  # post USER MESSAGE-ID SUBJECT [IN-REPLY-TO]
     local hdr="From: $1@test.example\nTo: team@test.example\nMessage-ID: <$2@test.example>\nSubject: $3\n"
@@ -70,6 +72,12 @@ wait_for "grep -q '^Subject: team Digest, Vol 1, Issue 1' '$I/spool/peter'" 20 |
 ok
 for id in t1 t2 t3; do expect_contains "$I/spool/peter" "body of $id"; done
 expect_contains "$I/spool/peter" "Content-Type: multipart/digest"
+# mary chose plain digests: RFC 1153, every post, the trailer.
+wait_for "grep -q '^Subject: team Digest, Vol 1, Issue 1' '$I/spool/mary'" 20 || fail "mary got no plain digest"
+ok
+for id in t1 t2 t3; do expect_contains "$I/spool/mary" "body of $id"; done
+expect_contains "$I/spool/mary" "End of team Digest, Vol 1, Issue 1"
+expect_not_contains "$I/spool/mary" "multipart/digest"
 expect_eq "$(lm show team | sed -n 's/^digest_issue //p')" 2 "the next issue number"
 lm digest team || fail "an empty digest run failed"
 expect_eq "$(grep -c '^Subject: team Digest' "$I/spool/peter")" 1 "no digest without new posts"

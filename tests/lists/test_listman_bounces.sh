@@ -6,7 +6,7 @@
 # the +detail rule delivers to `listman bounces team`; the VERP address
 # names the member.  Five posts on five days (the fake clock) disable ghost,
 # who is told, and so is the owner.  A non-standard (Postfix-text) bounce
-# for another member is scored too, and a delay notice is not.
+# for another member, through its VERP address, is scored too.
 . "$MAILROOM_SRC/tests/lib.sh"
 
 I=$T/inst
@@ -48,7 +48,7 @@ as john sh -c "echo 'after' | mail -s 'day 5' team@test.example" || fail "post o
 wait_for "grep -q 'team: post 6 sent to 2 members' '$I/log/maillog'" 20 || { tail -20 "$I/log/maillog" >&2; fail "post 6 was not sent to the two enabled members"; }
 ok
 
-# A Postfix-style text bounce (no DSN) for tony, to the plain bounce address.
+# A Postfix-style text bounce (no DSN) for tony, through his VERP address.
 printf '%s\n' "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)" "To: team-bounces@test.example" \
     "Subject: Undelivered Mail Returned to Sender" "" \
     "This is the mail system at host mx.example.net." "" \
@@ -58,7 +58,7 @@ printf '%s\n' "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)" "To: t
     "<tony@test.example>: host mx.example.net[192.0.2.1] said: 550 5.1.1" \
     "    <tony@test.example>: Recipient address rejected: User unknown (in reply to" \
     "    RCPT TO command)" > "$T/textbounce"
-as john sh -c "sendmail -oi -f '' team-bounces@test.example < '$T/textbounce'" || fail "text bounce not sent"
+as john sh -c "sendmail -oi -f '' team-bounces+tony=test.example@test.example < '$T/textbounce'" || fail "text bounce not sent"
 wait_for "grep -q 'team: hard bounce for tony@test.example' '$I/log/maillog'" 20 || { tail -20 "$I/log/maillog" >&2; fail "the text bounce was not scored"; }
 ok
 finish
