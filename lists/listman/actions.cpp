@@ -19,7 +19,6 @@ namespace mail::lists {
 namespace {
 
 constexpr std::time_t k_confirm_life = 3 * 86400;
-constexpr std::time_t k_held_life = 14 * 86400;
 constexpr size_t k_fanout_chunk = 10000;  // recipients between progress records
 
 notice::Common common(App& app, const Settings& l, const Requester& r) { return {l, app.now(), r.message_id}; }
@@ -143,7 +142,8 @@ Lines unsubscribe(App& app, const Settings& l, const Requester& r, const std::st
 Lines confirm(App& app, const Settings& l, const Requester& r, std::string_view token) {
     auto peek = app.store->peek_token(token, app.now());
     if (!peek) return {fmt::format("Error: {}", peek.error().message)};
-    const auto& [state, p] = *peek;
+    const TokenState state = peek->first;
+    const Pending p = peek->second;  // named, not a structured binding: lambdas below capture it
     if (state != TokenState::Valid || p.list != l.name) {
         log::info("{}: {} confirmation {} from {}", l.name, state == TokenState::Expired ? "expired" : "unknown",
                   shown_token(token), r.address);
@@ -208,7 +208,8 @@ Status decide_held(App& app, const Settings& l, int64_t id, Decision d, std::str
 Lines decide(App& app, const Settings& l, const Requester& r, std::string_view token, Decision d) {
     auto peek = app.store->peek_token(token, app.now());
     if (!peek) return {fmt::format("Error: {}", peek.error().message)};
-    const auto [state, p] = *peek;
+    const TokenState state = peek->first;
+    const Pending p = peek->second;
     if (state != TokenState::Valid || p.list != l.name || (p.action != Action::Held && p.action != Action::Approve))
         return {fmt::format("Invalid confirmation string {}: it is {}.", shown_token(token),
                             state == TokenState::Expired ? "expired" : "unknown, already used or expired")};

@@ -20,6 +20,9 @@
 
 namespace mail::lists {
 
+// How long a moderator's token for a held post stays valid.
+constexpr std::time_t k_held_life = 14 * 86400;
+
 // One line of result text per call, as the request reply shows it.
 using Lines = std::vector<std::string>;
 

@@ -166,7 +166,7 @@ int do_post(App& app, const Settings& l, const Delivery& d) {
             return exit_for(id.error());
         }
         auto token = app.store->create_pending(
-            Pending{l.name, who.address, Action::Held, who.address, app.now(), app.now() + 14 * 86400, *id});
+            Pending{l.name, who.address, Action::Held, who.address, app.now(), app.now() + k_held_life, *id});
         if (!token) {
             app.store->rollback();
             return exit_for(token.error());

@@ -99,7 +99,8 @@ TEST_SUITE("lists.request") {
             {"Stop", req::Verb::End},
         };
         for (const auto& [word, verb] : spellings) {
-            CAPTURE(word);
+            const auto& shown_word = word;  // clang 14: a structured binding cannot be captured
+            CAPTURE(shown_word);
             const req::CommandSpec* s = req::find_command(word);
             REQUIRE(s != nullptr);
             CHECK(s->verb == verb);
@@ -327,7 +328,8 @@ TEST_SUITE("lists.request") {
 
         for (const auto& [extra, note] : std::vector<std::pair<int, std::string>>{
                  {20, ""}, {21, "(1 more line)"}, {30, "(10 more lines)"}}) {
-            CAPTURE(extra);
+            const int shown_extra = extra;  // clang 14: a structured binding cannot be captured
+            CAPTURE(shown_extra);
             lines.assign(25, "who");
             for (int i = 0; i < extra; ++i) lines.push_back("x" + std::to_string(i));
             p = req::parse_lines(lines);
