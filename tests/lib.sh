@@ -8,6 +8,7 @@
 #                            input ($OUT/N.msg), exits $FAKESM_EXIT (default 0);
 #                            then `last args|msg` is the newest, `nsent` counts
 #   use_instance DIR [user]  source DIR/env.sh for that user
+#   in_instance DIR USER CMD…  run CMD in a subshell set up by use_instance
 #   expect_eq GOT WANT WHAT  fail with "WHAT: got …, want …"
 #   expect_contains FILE TEXT, expect_not_contains FILE TEXT
 #   count_from_lines MBOX    messages in an mbox (From_ lines after blank lines)
@@ -51,6 +52,12 @@ free_port() {
 use_instance() {
     # shellcheck disable=SC1090
     . "$1/env.sh" "${2:-john}"
+}
+
+in_instance() {
+    local dir=$1 who=$2
+    shift 2
+    ( use_instance "$dir" "$who"; "$@" )
 }
 
 # Messages in an mbox: From_ lines at the start or after an empty line.

@@ -12,11 +12,7 @@ command -v tidy >/dev/null || fail "tidy is not installed (scripts/install-deps.
 
 I=$T/inst
 make_instance "$I"
-as() {
-    local who=$1
-    shift
-    ( use_instance "$I" "$who"; "$@" )
-}
+as() { in_instance "$I" "$@"; }  # as USER COMMAND...
 lm() { as john listman "$@"; }
 export MAILROOM_FAKE_TIME=1800000000  # January 2027
 lm create team --owner john@test.example --aliases "$I/aliases" > /dev/null || fail "listman create failed"

@@ -11,11 +11,7 @@
 
 I=$T/inst
 make_instance "$I"
-as() {
-    local who=$1
-    shift
-    ( use_instance "$I" "$who"; "$@" )
-}
+as() { in_instance "$I" "$@"; }  # as USER COMMAND...
 lm() { as john listman "$@"; }
 BASE=1800000000  # Fri Jan 15 2027, 08:00 UTC
 export MAILROOM_FAKE_TIME=$BASE

@@ -16,11 +16,7 @@
 I=$T/inst
 make_instance "$I"
 spool() { cat "$I/spool/$1" 2>/dev/null; }
-as() {  # as USER COMMAND...: run a command in the instance as USER
-    local who=$1
-    shift
-    ( use_instance "$I" "$who"; "$@" )
-}
+as() { in_instance "$I" "$@"; }  # as USER COMMAND...
 lm() { as john listman "$@"; }
 
 # --- the list -------------------------------------------------------------
