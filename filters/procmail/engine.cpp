@@ -91,9 +91,13 @@ void Engine::fix_content_length() {
     if (t != m_msg.text()) m_msg.set_text(std::move(t));
 }
 
-Engine::~Engine() {
+Engine::~Engine() { release(); }
+
+void Engine::release() {
     if (m_global_lock) m_actions.unlock(*m_global_lock);
+    m_global_lock.reset();
     if (m_log_fd >= 0) ::close(m_log_fd);
+    m_log_fd = -1;
 }
 
 // ---- logging ----------------------------------------------------------------
@@ -343,9 +347,12 @@ bool Engine::run_rcfile_text(const std::string& display, std::string_view text) 
     std::string name = display;
     std::string body(text);
     for (int hops = 0;; ++hops) {
-        ParsedRcfile rc = parse_rcfile(body);
+        auto rc = std::make_unique<ParsedRcfile>(parse_rcfile(body));
         m_current_file = name;
-        run_items(name, rc);
+        run_items(name, *rc);
+        // Kept until the next one: a run that ends with _exit (main.cpp)
+        // does not spend its time freeing the last parse.
+        m_retained = std::move(rc);
         if (!m_switched || stopped()) break;
         if (hops > 64) {
             diag("Too many SWITCHRC changes, rest of \"" + name + "\" skipped");

@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace mail::procmail {
@@ -108,6 +109,10 @@ public:
     // Returns false when the file could not be read ("Couldn't read").
     bool run_rcfile(const std::string& path);
     bool run_rcfile_text(const std::string& display, std::string_view text);
+    // What the destructor does that matters outside the process: releases
+    // the global lock (LOCKFILE) and closes the log.  main() calls it and
+    // then _exit()s, since freeing the engine's memory only costs time.
+    void release();
 
     bool delivered() const { return m_delivered; }
     // HOST was set to another host's name: this rcfile ended; main tries the
@@ -221,7 +226,14 @@ private:
     long m_timeout = 960;
     mode_t m_umask = 077;
 
-    std::map<std::pair<std::string, int>, std::unique_ptr<Regex>> m_regex_cache;
+    // Pattern text + (case_sensitive | after_backslash << 1) → compiled.
+    struct RegexKeyHash {
+        std::size_t operator()(const std::pair<std::string, int>& k) const noexcept {
+            return std::hash<std::string>{}(k.first) * 31u + static_cast<std::size_t>(k.second);
+        }
+    };
+    std::unordered_map<std::pair<std::string, int>, std::unique_ptr<Regex>, RegexKeyHash> m_regex_cache;
+    std::unique_ptr<ParsedRcfile> m_retained;  // the last rcfile parsed (run_rcfile_text)
 };
 
 // The real Actions: folders through folder.h, programs through runner.h,

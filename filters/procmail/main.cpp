@@ -467,5 +467,11 @@ int main(int argc, char** argv) {
     }
     if (!entered) engine.assign("MAILDIR", vars.value("MAILDIR"));
     if (o.explain) return report->finish();
-    return engine.finish();
+    int code = engine.finish();
+    // Done: release the lock and the log, flush, and leave without running
+    // the destructors (a filter runs once per message; freeing its memory
+    // one block at a time is a noticeable part of its cost).
+    engine.release();
+    std::fflush(nullptr);
+    ::_exit(code);
 }

@@ -130,6 +130,10 @@ private:
 };
 
 ParsedRcfile Parser::run() {
+    // At most one item per line: no reallocation (an Item is large, and
+    // procmail parses the whole rcfile for every message).
+    m_out.items.reserve(m_line_starts.size());
+    m_out.line_lengths.reserve(m_line_starts.size());
     for (std::size_t k = 0; k < m_line_starts.size(); ++k) {
         std::size_t start = m_line_starts[k];
         if (start == m_t.size()) break;  // nothing after the last newline
