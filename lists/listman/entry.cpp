@@ -444,6 +444,45 @@ int run_entry(App& app, std::string_view entry, std::string_view list, const Del
     return EX_USAGE;
 }
 
+namespace {
+
+// Members disabled by bounces: another notice every 7 days until
+// bounce_notices have gone out, then, 7 days after the last, removal
+// (Mailman's defaults: 3 notices, a week apart).
+Status remind_disabled(App& app, const Settings& l) {
+    constexpr std::time_t k_week = 7 * 86400;
+    std::vector<Member> disabled;
+    Status listed = app.store->for_each_member(l.name, [&](const Member& m) {
+        if (m.disabled != 0) disabled.push_back(m);
+        return true;
+    });
+    if (!listed) return listed;
+    for (Member m : disabled) {
+        if (app.now() < m.disabled + std::max<int64_t>(1, m.notices) * k_week) continue;
+        if (m.notices < l.bounce_notices) {
+            ++m.notices;
+            if (Status s = app.store->update_member(l.name, m); !s) return s;
+            reply(app, l, notice::disabled({l, app.now(), {}}, m.address, l.bounce_threshold * 2));
+            log::info("{}: notice {} of {} to disabled member {}", l.name, m.notices, l.bounce_notices, m.address);
+            continue;
+        }
+        auto removed = app.store->remove_member(l.name, m.address);
+        if (!removed) return removed.error();
+        log::notice("{}: {} removed: delivery disabled by bounces and {} notices unanswered", l.name, m.address,
+                    m.notices);
+        tell_owners(app, l, [&](const std::string& o) {
+            return notice::make({l, app.now(), {}}, o, fmt::format("{}: {} removed after bounces", l.name, m.address),
+                                fmt::format("Mail to {} kept bouncing; after {} notices it has been removed\n"
+                                            "from the {} list.\n",
+                                            m.address, m.notices, l.name),
+                                {}, false);
+        }, false);
+    }
+    return {};
+}
+
+}  // namespace
+
 int run_maintenance(App& app) {
     int status = 0;
     if (Status s = app.store->expire_pending(app.now()); !s) status = exit_for(s.error());
@@ -456,8 +495,10 @@ int run_maintenance(App& app) {
     }
     auto lists = app.store->lists();
     if (!lists) return exit_for(lists.error());
-    for (const auto& l : *lists)
+    for (const auto& l : *lists) {
         if (Status s = maybe_send_digest(app, l, false); !s) status = EX_TEMPFAIL;
+        if (Status s = remind_disabled(app, l); !s) status = exit_for(s.error());
+    }
     return status;
 }
 

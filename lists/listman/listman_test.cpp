@@ -468,6 +468,38 @@ TEST_SUITE("lists.listman") {
         CHECK(f.deliver("bounces", dsn("stranger@example.net", "1"), "") == 0);
         CHECK(f.deliver("bounces", "Subject: hello\n\nnot a bounce\n", "x@y") == 0);
         CHECK(f.deliver("bounces", std::string(100000, '\x01'), "") == 0);
+        // Disabled: two more notices a week apart, then removal a week later.
+        auto notices_to_m0 = [&] {
+            int n = 0;
+            for (const auto& m : f.to("m0@example.net")) n += m.find("has been disabled") != std::string::npos;
+            return n;
+        };
+        {
+            Fixture g;
+            REQUIRE(g.app.store->add_member("team", Member{"gone@example.net", "", g.t}).ok());
+            Member gone = g.app.store->find_member("team", "gone@example.net")->value();
+            gone.disabled = g.t;
+            gone.notices = 1;
+            REQUIRE(g.app.store->update_member("team", gone).ok());
+            auto count = [&] {
+                int n = 0;
+                for (const auto& m : g.to("gone@example.net")) n += m.find("has been disabled") != std::string::npos;
+                return n;
+            };
+            CHECK(run_maintenance(g.app) == 0);
+            CHECK(count() == 0);
+            for (int week = 1; week <= 2; ++week) {
+                g.t += 7 * 86400;
+                CHECK(run_maintenance(g.app) == 0);
+                CHECK(count() == week);
+                CHECK(member(g, "gone@example.net"));
+            }
+            g.t += 7 * 86400;
+            CHECK(run_maintenance(g.app) == 0);
+            CHECK_FALSE(member(g, "gone@example.net"));
+            CHECK(g.to("boss@example.org").back().find("gone@example.net removed after bounces") != std::string::npos);
+        }
+        CHECK(notices_to_m0() == 1);
         // Re-enabling clears the score.
         CHECK(f.deliver("request", mail_from("m0@example.net", "set nomail off"), "m0@example.net") == 0);
         CHECK(f.app.store->find_member("team", "m0@example.net")->value().disabled == 0);
