@@ -201,6 +201,35 @@ TEST_SUITE("lists.listman") {
         CHECK(f.to("tony@example.com").back().find("is not valid") != std::string::npos);
     }
 
+    TEST_CASE("owner-approval lists: approve, and confirm+approve") {
+        Fixture f;
+        admin::Output o;
+        REQUIRE(admin::set_option(f.app, "team", "subscribe_policy", "approve", o) == 0);
+        CHECK(f.deliver("join", mail_from("tony@example.com", "join"), "tony@example.com") == 0);
+        CHECK(f.to("tony@example.com").empty());  // nothing to confirm for tony
+        std::string t = f.last_token_for("boss@example.org");
+        CHECK(f.to("boss@example.org").back().find("tony@example.com asks to join") != std::string::npos);
+        CHECK(f.to("mod@example.org").empty());  // owners decide subscriptions
+        // A moderator (not an owner) cannot approve a subscription.
+        CHECK(f.deliver("request", mail_from("mod@example.org", "x", "approve " + t + "\n"), "mod@example.org") == 0);
+        CHECK_FALSE(member(f, "tony@example.com"));
+        CHECK(f.deliver("confirm", mail_from("boss@example.org", "Re: confirm " + t), "boss@example.org",
+                        "team-confirm+" + t + "@lists.example.org") == 0);
+        CHECK(member(f, "tony@example.com"));
+        CHECK(f.to("tony@example.com").back().find("Welcome") != std::string::npos);
+
+        REQUIRE(admin::set_option(f.app, "team", "subscribe_policy", "confirm+approve", o) == 0);
+        CHECK(f.deliver("join", mail_from("sue@example.com", "join"), "sue@example.com") == 0);
+        std::string c = f.last_token_for("sue@example.com");
+        CHECK(f.deliver("confirm", mail_from("sue@example.com", "Re: confirm " + c), "sue@example.com",
+                        "team-confirm+" + c + "@lists.example.org") == 0);
+        CHECK_FALSE(member(f, "sue@example.com"));  // confirmed, now the owner
+        std::string a = f.last_token_for("boss@example.org");
+        CHECK(a != t);
+        CHECK(f.deliver("request", mail_from("boss@example.org", "x", "reject " + a + "\n"), "boss@example.org") == 0);
+        CHECK_FALSE(member(f, "sue@example.com"));
+    }
+
     TEST_CASE("a third party's request: the confirmation goes to the address, auto-generated") {
         Fixture f;
         CHECK(f.deliver("request", mail_from("mallory@evil.example", "subscribe address=victim@example.net"), "m@evil.example") == 0);
