@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <cerrno>
 
 namespace mail::queue {
@@ -209,10 +210,29 @@ Result<bool> StringBody::next(std::string& out) {
 }
 
 std::string Queue::new_id(std::time_t when) {
-    static std::atomic<unsigned> counter{0};
+    // The id names a second and one of 3,600 slots in it, then the pid.  A
+    // process that makes more than 3,600 ids in one second (a queue run
+    // returning thousands of VERP targets, one bounce each) moves on to the
+    // next second's slots instead of reusing the first ones: ids stay
+    // unique within the process, and only approximately tell the time.
+    static std::mutex lock;
+    static std::time_t last_when = 0;
+    static unsigned next_seq = 0;
+    unsigned seq;
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        if (when > last_when) {
+            last_when = when;
+            next_seq = 0;
+        } else if (next_seq >= 60 * 60) {
+            ++last_when;
+            next_seq = 0;
+        }
+        when = last_when;
+        seq = next_seq++;
+    }
     struct tm tm {};
     gmtime_r(&when, &tm);
-    unsigned seq = counter++ % (60 * 60);
     std::string id;
     id += k_digits[static_cast<size_t>(tm.tm_year % 60)];
     id += k_digits[static_cast<size_t>(tm.tm_mon)];

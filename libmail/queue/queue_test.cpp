@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace mail::queue;
@@ -58,6 +59,11 @@ TEST_SUITE("queue") {
         std::string a = Queue::new_id(1'800'000'000), b = Queue::new_id(1'800'000'000);
         CHECK(a.size() == 14);
         CHECK(a != b);
+        // More than the 3,600 slots of one second, all in the same second:
+        // still all different (a queue run returning thousands of VERP targets).
+        std::set<std::string> ids;
+        for (int i = 0; i < 10000; ++i) ids.insert(Queue::new_id(1'900'000'000));
+        CHECK(ids.size() == 10000);
     }
 
     TEST_CASE("insert, load, body round trip, list") {
