@@ -30,8 +30,7 @@ std::string one_line(std::string_view s) {
 }
 
 std::string subject_of(const message::Headers& h) {
-    const message::Field* f = h.find("Subject");
-    return f ? one_line(mime::decode_header(message::unfold(f->value))) : "(no subject)";
+    return h.find("Subject") ? post::subject_line(h) : "(no subject)";
 }
 
 std::string shown_token(std::string_view t) { return looks_like_token(t) ? std::string(t) : message::excerpt(t); }
@@ -278,10 +277,10 @@ Result<int64_t> accept_post(App& app, const Settings& l, std::string_view messag
 Status fan_out(App& app, const Settings& l, int64_t seq) {
     auto original = app.store->post_message(l.name, seq);
     if (!original) return original.error();
-    auto rows = app.store->posts(l.name, false);
-    if (!rows) return rows.error();
-    auto row = std::find_if(rows->begin(), rows->end(), [&](const Post& p) { return p.seq == seq; });
-    if (row == rows->end()) return make_error(EX_DATAERR, fmt::format("{} has no post {}", l.name, seq));
+    auto found = app.store->find_post(l.name, seq);
+    if (!found) return found.error();
+    if (!*found) return make_error(EX_DATAERR, fmt::format("{} has no post {}", l.name, seq));
+    const Post* row = &**found;
     auto parsed = post::parse(*original);
     if (!parsed) return parsed.error();
     // Prepared from the stored original with the post's own date, so a

@@ -62,8 +62,7 @@ std::vector<std::string> addresses_from(const MemberArgs& a, const std::string& 
 Status run_newaliases(const App& app) {
     proc::SpawnOptions o;
     o.argv = {app.cfg.str("MAILROOM_SENDMAIL_PATH"), "-bi"};
-    for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "MAILROOM_CONFIG"})
-        if (const char* v = std::getenv(name)) o.env.push_back(std::string(name) + "=" + v);
+    o.env = sendmail_env(app.cfg.source());
     o.pipe_stdin = false;
     auto child = proc::spawn(o);
     if (!child) return child.error();

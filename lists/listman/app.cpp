@@ -13,6 +13,14 @@
 
 namespace mail::lists {
 
+std::vector<std::string> sendmail_env(const std::string& config_path) {
+    std::vector<std::string> env;
+    for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "TZ", "MAILROOM_FAKE_TIME"})
+        if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
+    if (!config_path.empty()) env.push_back("MAILROOM_CONFIG=" + config_path);
+    return env;
+}
+
 size_t SendmailMailer::batch_size(const std::vector<std::string>& recipients, size_t from) const {
     // A quarter of ARG_MAX for the recipients (the environment and the
     // other arguments have the rest), each costing its bytes, a NUL and a
@@ -35,9 +43,7 @@ Status SendmailMailer::send_batch(const Envelope& env, size_t from, size_t to, s
     if (env.verp) o.argv.push_back("-XV");
     o.argv.push_back("--");
     for (size_t i = from; i < to; ++i) o.argv.push_back(env.recipients[i]);
-    for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "TZ", "MAILROOM_FAKE_TIME"})
-        if (const char* v = std::getenv(name)) o.env.push_back(std::string(name) + "=" + v);
-    if (!m_config.empty()) o.env.push_back("MAILROOM_CONFIG=" + m_config);
+    o.env = sendmail_env(m_config);
     o.pipe_stdout = true;
     auto child = proc::spawn(o);
     if (!child) return make_error(EX_TEMPFAIL, fmt::format("cannot run {}: {}", m_path, child.error().message));

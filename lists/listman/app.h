@@ -39,6 +39,10 @@ public:
     virtual Status send(const Envelope& env, std::string_view message) = 0;
 };
 
+// The environment listman gives the sendmail it runs: the caller's PATH,
+// HOME, USER, LOGNAME, TZ and fake clock, and MAILROOM_CONFIG.
+std::vector<std::string> sendmail_env(const std::string& config_path);
+
 // Runs MAILROOM_SENDMAIL_PATH -oi -f SENDER [-XV] -- r1 … rN, with N bounded
 // so that the arguments stay under a quarter of ARG_MAX.
 class SendmailMailer : public Mailer {

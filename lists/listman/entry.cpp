@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace mail::lists {
 
@@ -29,11 +30,6 @@ int exit_for(const Error& e) {
     // Database trouble and a failing sendmail are worth another try; the
     // MTA keeps the message.
     return e.exit_code == EX_DATAERR || e.exit_code == EX_NOUSER || e.exit_code == EX_USAGE ? e.exit_code : EX_TEMPFAIL;
-}
-
-std::string header(const message::Headers& h, std::string_view name) {
-    const message::Field* f = h.find(name);
-    return f ? message::unfold(f->value) : std::string();
 }
 
 // The +detail of the recipient for `local` ("team-confirm+TOKEN@host" →
@@ -59,7 +55,7 @@ std::string token_in(const post::Parsed& p) {
         }
         return "";
     };
-    std::string t = scan(mime::decode_header(header(p.headers, "Subject")));
+    std::string t = scan(mime::decode_header(post::header_value(p.headers, "Subject")));
     if (t.empty()) t = scan(std::string_view(p.body).substr(0, 4096));
     return t;
 }
@@ -86,7 +82,7 @@ std::optional<Incoming> incoming(const Settings& l, const Delivery& d, std::stri
     }
     Incoming in{std::move(*parsed), {}};
     in.who.address = post::poster(in.parsed.headers, d.sender).address;
-    in.who.message_id = header(in.parsed.headers, "Message-ID");
+    in.who.message_id = post::header_value(in.parsed.headers, "Message-ID");
     if (in.who.address.find('@') == std::string::npos) {
         log::info("{}: {} from {} ignored: no usable sender address", l.name, entry, d.sender);
         *status = 0;
@@ -115,11 +111,15 @@ int do_post(App& app, const Settings& l, const Delivery& d) {
     auto moderator = app.store->is_owner(l.name, who.address, true);
     if (!moderator) return exit_for(moderator.error());
     const std::string subject = [&] {
-        std::string s = mime::decode_header(header(h, "Subject"));
-        for (char& c : s)
-            if (c == '\n' || c == '\r') c = ' ';
-        return s.empty() ? std::string("(no subject)") : s.substr(0, 200);
+        std::string s = post::subject_line(h);
+        return s.empty() ? std::string("(no subject)") : s;
     }();
+    // Whether the poster may be told anything (asked at most once).
+    std::optional<bool> answerable;
+    auto may_answer = [&] {
+        if (!answerable) answerable = request::may_auto_reply(d.message, d.sender, l.address()).reply;
+        return *answerable;
+    };
 
     std::string reason;
     if (l.post_policy == "announce" && !*moderator) reason = "Only the moderators may post to this announce-only list";
@@ -132,8 +132,8 @@ int do_post(App& app, const Settings& l, const Delivery& d) {
         }
         if (l.nonmember_action == "reject") {
             log::notice("{}: post from nonmember {} rejected", l.name, who.address);
-            if (request::may_auto_reply(d.message, d.sender, l.address()).reply)
-                reply(app, l, notice::rejected({l, app.now(), header(h, "Message-ID")}, who.address, subject,
+            if (may_answer())
+                reply(app, l, notice::rejected({l, app.now(), post::header_value(h, "Message-ID")}, who.address, subject,
                                                "Only members may post to this list."));
             return 0;
         }
@@ -148,8 +148,8 @@ int do_post(App& app, const Settings& l, const Delivery& d) {
     DmarcVerdict verdict = dmarc_verdict(app, l, who.address);
     if (reason.empty() && verdict == DmarcVerdict::Reject) {
         log::notice("{}: post from {} rejected: DMARC policy of its domain", l.name, who.address);
-        if (request::may_auto_reply(d.message, d.sender, l.address()).reply)
-            reply(app, l, notice::rejected({l, app.now(), header(h, "Message-ID")}, who.address, subject,
+        if (may_answer())
+            reply(app, l, notice::rejected({l, app.now(), post::header_value(h, "Message-ID")}, who.address, subject,
                                            "Your domain's DMARC policy does not allow this list to send your mail on."));
         return 0;
     }
@@ -176,8 +176,8 @@ int do_post(App& app, const Settings& l, const Delivery& d) {
         tell_owners(app, l, [&](const std::string& mod) {
             return notice::held_for_moderator({l, app.now(), {}}, mod, *token, who.address, subject, reason, d.message);
         }, true);
-        if (request::may_auto_reply(d.message, d.sender, l.address()).reply)
-            reply(app, l, notice::held_for_poster({l, app.now(), header(h, "Message-ID")}, who.address, subject, reason));
+        if (may_answer())
+            reply(app, l, notice::held_for_poster({l, app.now(), post::header_value(h, "Message-ID")}, who.address, subject, reason));
         return 0;
     }
 

@@ -44,6 +44,11 @@ std::string charset_of(std::string_view text) {
     return "us-ascii";
 }
 
+// LIST-confirm+TOKEN@host: where a reply to a confirmation goes.
+std::string confirm_address(const Settings& l, std::string_view token) {
+    return l.name + "-confirm+" + std::string(token) + "@" + l.host;
+}
+
 }  // namespace
 
 Message make(const Common& c, std::string_view to, std::string_view subject, std::string_view body,
@@ -101,7 +106,7 @@ Message confirm_subscribe(const Common& c, std::string_view address, std::string
         "{owner}.\n",
         fmt::arg("name", l.name), fmt::arg("by", by), fmt::arg("addr", address), fmt::arg("list", l.address()),
         fmt::arg("request", l.suffixed("request")), fmt::arg("token", token), fmt::arg("owner", l.suffixed("owner")));
-    return make(c, address, fmt::format("confirm {}", token), body, l.name + "-confirm+" + std::string(token) + "@" + l.host,
+    return make(c, address, fmt::format("confirm {}", token), body, confirm_address(l, token),
                 requester.empty() || requester == address);
 }
 
@@ -123,7 +128,7 @@ Message confirm_unsubscribe(const Common& c, std::string_view address, std::stri
         "{owner}.\n",
         fmt::arg("name", l.name), fmt::arg("by", by), fmt::arg("addr", address), fmt::arg("list", l.address()),
         fmt::arg("request", l.suffixed("request")), fmt::arg("token", token), fmt::arg("owner", l.suffixed("owner")));
-    return make(c, address, fmt::format("confirm {}", token), body, l.name + "-confirm+" + std::string(token) + "@" + l.host,
+    return make(c, address, fmt::format("confirm {}", token), body, confirm_address(l, token),
                 requester.empty() || requester == address);
 }
 
@@ -188,10 +193,10 @@ Message held_for_moderator(const Common& c, std::string_view moderator, std::str
         "`reject {token}'; to drop it silently, `discard {token}'.\n"
         "The post is attached.\n",
         fmt::arg("list", l.address()), fmt::arg("from", poster), fmt::arg("subject", subject), fmt::arg("reason", reason),
-        fmt::arg("confirm", l.name + "-confirm+" + std::string(token) + "@" + l.host), fmt::arg("token", token),
+        fmt::arg("confirm", confirm_address(l, token)), fmt::arg("token", token),
         fmt::arg("request", l.suffixed("request")));
     return make_with_attachment(c, moderator, fmt::format("confirm {}", token), body, post,
-                                l.name + "-confirm+" + std::string(token) + "@" + l.host, false);
+                                confirm_address(l, token), false);
 }
 
 Message held_for_poster(const Common& c, std::string_view poster, std::string_view subject, std::string_view reason) {
@@ -223,7 +228,7 @@ Message approval_request(const Common& c, std::string_view owner, std::string_vi
         "to {request}; to refuse, send `reject {token}'.\n",
         fmt::arg("addr", address), fmt::arg("name", l.name), fmt::arg("token", token),
         fmt::arg("request", l.suffixed("request")));
-    return make(c, owner, fmt::format("confirm {}", token), body, l.name + "-confirm+" + std::string(token) + "@" + l.host,
+    return make(c, owner, fmt::format("confirm {}", token), body, confirm_address(l, token),
                 false);
 }
 

@@ -24,11 +24,6 @@ constexpr std::string_view k_removed[] = {
     "X-List-Sequence",
 };
 
-std::string value_of(const message::Headers& h, std::string_view name) {
-    const message::Field* f = h.find(name);
-    return f ? message::unfold(f->value) : std::string();
-}
-
 // "Name: value" → the value part of fold(), for Headers::append.
 void put(message::Headers& h, std::string_view name, std::string_view value) {
     std::string line = message::fold(name, value);
@@ -164,6 +159,18 @@ Result<Parsed> parse(std::string_view message) {
     return out;
 }
 
+std::string header_value(const message::Headers& h, std::string_view name) {
+    const message::Field* f = h.find(name);
+    return f ? message::unfold(f->value) : std::string();
+}
+
+std::string subject_line(const message::Headers& h) {
+    std::string s = mime::decode_header(header_value(h, "Subject"));
+    for (char& c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    return std::string(trim(s)).substr(0, 200);
+}
+
 Poster poster(const message::Headers& h, std::string_view envelope_sender) {
     Poster p;
     for (const char* name : {"From", "Sender"}) {
@@ -213,14 +220,14 @@ std::string prepare(const Parsed& post, const Context& c) {
     // The subject prefix (kept in its encoded form when the subject is
     // encoded: the prefix is ASCII and goes in front of the encoded words).
     {
-        std::string subject = value_of(h, "Subject");
+        std::string subject = header_value(h, "Subject");
         replace(h, "Subject", prefixed_subject(subject, l.prefix_or_default()));
     }
     if (!h.find("Message-ID")) put(h, "Message-ID", fmt::format("<listman.{}.{}.{}@{}>", c.seq, c.now, l.name, l.host));
     if (!h.find("Date")) put(h, "Date", rfc5322_date(c.now));
 
     // DMARC: the list's From instead of a domain that forbids others to use it.
-    std::string original_from = value_of(post.headers, "From");
+    std::string original_from = header_value(post.headers, "From");
     if (c.dmarc == Dmarc::WrapMessage) {
         std::string wrapped_boundary = boundary_for(body, c.seq);
         std::string original = h.serialize() + "\n" + body;
@@ -242,7 +249,7 @@ std::string prepare(const Parsed& post, const Context& c) {
         if (!original_from.empty()) {
             if (l.reply_to == "poster" && !h.find("Reply-To")) put(h, "Reply-To", original_from);
             else if (l.reply_to != "poster") {
-                std::string cc = value_of(h, "Cc");
+                std::string cc = header_value(h, "Cc");
                 replace(h, "Cc", cc.empty() ? original_from : cc + ", " + original_from);
             }
         }

@@ -42,6 +42,11 @@ struct Poster {
 };
 Poster poster(const message::Headers& h, std::string_view envelope_sender);
 
+// A field's logical value (unfolded), "" when absent.
+std::string header_value(const message::Headers& h, std::string_view name);
+// The Subject decoded (RFC 2047) on one line of at most 200 bytes, "" when absent.
+std::string subject_line(const message::Headers& h);
+
 // X-BeenThere names this list: the post has been through it already.
 bool been_there(const message::Headers& h, std::string_view list_address);
 // Addresses in To and Cc.

@@ -545,6 +545,16 @@ Result<std::string> Store::post_message(std::string_view list, int64_t seq) {
     return std::string(st->blob(0));
 }
 
+Result<std::optional<Post>> Store::find_post(std::string_view list, int64_t seq) {
+    auto st = m_db.prepare(fmt::format("SELECT {} FROM post WHERE list = ? AND seq = ?", k_post_cols));
+    if (!st) return st.error();
+    st->bind(1, list).bind(2, seq);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Post>{};
+    return std::optional<Post>{post_from(*st)};
+}
+
 Status Store::set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished, std::time_t now) {
     auto st = m_db.prepare("UPDATE post SET fanout_done = ?, fanned_out = ?, fanout_at = ? WHERE list = ? AND seq = ?");
     if (!st) return st.error();

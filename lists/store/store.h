@@ -134,6 +134,7 @@ public:
     // Posts.  add_post assigns the next sequence number.
     Result<int64_t> add_post(Post& p, std::string_view message);
     Result<std::string> post_message(std::string_view list, int64_t seq);
+    Result<std::optional<Post>> find_post(std::string_view list, int64_t seq);
     Status set_fanout(std::string_view list, int64_t seq, int64_t done, bool finished, std::time_t now);
     // Posts whose fan-out is not finished and made no progress since idle_before.
     Result<std::vector<Post>> unfinished_posts(std::time_t idle_before);
