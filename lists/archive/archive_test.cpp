@@ -694,6 +694,33 @@ TEST_SUITE("lists.archive") {
         }
     }
 
+    TEST_CASE("render_html: a reply archived before its parent still nests under it") {
+        // Two deliveries raced: the reply got seq 1, its parent seq 2; an
+        // older post with the parent's subject must not take the reply.
+        TempDir d;
+        std::vector<Post> posts(3);
+        const char* ids[] = {"<old@x>", "<reply@x>", "<parent@x>"};
+        const char* subjects[] = {"topic", "Re: topic", "topic"};
+        for (long i = 0; i < 3; ++i) {
+            Post& p = posts[static_cast<std::size_t>(i)];
+            p.meta.seq = i + 1;
+            p.meta.date = k_when + i;
+            p.meta.message_id = ids[i];
+            p.meta.subject = subjects[i];
+            p.raw = "Subject: x\n\nx\n";
+        }
+        posts[1].meta.in_reply_to = "<parent@x>";
+        posts[1].meta.references = {"<parent@x>"};
+        std::string out = d / "html";
+        REQUIRE(render_html(ListInfo{"team", "", ""}, metas(posts), loader(posts), out).ok());
+        std::string month = read_file(out + "/2023-11/index.html");
+        CHECK(depth_at(month, "href=\"000001.html\"") == 1);
+        CHECK(depth_at(month, "href=\"000003.html\"") == 1);
+        CHECK(depth_at(month, "href=\"000002.html\"") == 2);
+        CHECK(month.find("href=\"000003.html\"") < month.find("href=\"000002.html\""));
+        CHECK(contains(read_file(out + "/2023-11/000002.html"), "In reply to: <a href=\"000003.html\">"));
+    }
+
     TEST_CASE("render_html: a very deep thread and a reply cycle") {
         TempDir d;
         std::vector<Post> posts;

@@ -9,10 +9,12 @@
 //
 // SECURITY: the archive is public; see archive.h.  A Content-Security-Policy
 // <meta> forbids scripts and every external resource, as a second wall
-// behind the escaping.  Threads are built only from a post to an earlier
-// post (smaller seq), so hostile In-Reply-To/References cannot make a
-// cycle; nesting on the month page stops at k_max_nesting levels, and the
-// tree is walked without recursion.
+// behind the escaping.  Threads are built first from a post to an earlier
+// post (smaller seq); a reply archived before its parent (two deliveries
+// racing) is then linked to the later post only when that parent does not
+// descend from it, so hostile In-Reply-To/References cannot make a cycle;
+// nesting on the month page stops at k_max_nesting levels, and the tree is
+// walked without recursion.
 // STANDARDS: HTML (WHATWG): doctype, <meta charset>, character references.
 #include "lists/archive/archive.h"
 #include "lists/archive/message_text.h"
@@ -40,6 +42,7 @@ namespace mail::lists::archive {
 namespace {
 
 constexpr int k_max_nesting = 32;
+constexpr int k_max_ancestor_walk = 10000;
 constexpr std::time_t k_max_date = 253402300799;  // 9999-12-31 23:59:59 UTC
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
 
@@ -289,15 +292,7 @@ public:
         std::unordered_map<std::string, int> by_subject;
         for (int i : by_seq) {
             Item& it = m_items[static_cast<std::size_t>(i)];
-            // Candidates, best first: In-Reply-To's ids, then References'
-            // from the last (the direct parent) back to the thread's start.
-            std::vector<std::string> ids = msgid_list(it.meta->in_reply_to);
-            std::reverse(ids.begin(), ids.end());
-            std::vector<std::string> refs;
-            for (const auto& r : it.meta->references)
-                for (auto& id : msgid_list(r)) refs.push_back(std::move(id));
-            ids.insert(ids.end(), std::make_move_iterator(refs.rbegin()),
-                       std::make_move_iterator(refs.rend()));
+            std::vector<std::string> ids = reply_ids(*it.meta);
             for (const auto& id : ids) {
                 auto found = by_id.find(id);
                 if (found != by_id.end() && seq(found->second) < it.meta->seq) {
@@ -306,11 +301,27 @@ public:
                 }
             }
             SubjectKey key = subject_key(it.meta->subject);
-            if (it.parent < 0 && !key.key.empty() && (key.reply || !ids.empty())) {
+            // The subject decides only when no named post is in the archive
+            // (a named later post is linked below).
+            bool named = std::any_of(ids.begin(), ids.end(), [&](const auto& id) { return by_id.count(id) > 0; });
+            if (it.parent < 0 && !named && !key.key.empty() && (key.reply || !ids.empty())) {
                 auto found = by_subject.find(key.key);
                 if (found != by_subject.end()) it.parent = found->second;
             }
             if (!key.key.empty()) by_subject.emplace(key.key, i);
+        }
+        // A reply can reach the archive before its parent: two deliveries
+        // race, or a post waits for moderation.  Still unlinked replies go
+        // under a later post they name, unless that post descends from them.
+        for (int i : by_seq) {
+            Item& it = m_items[static_cast<std::size_t>(i)];
+            if (it.parent >= 0) continue;
+            for (const auto& id : reply_ids(*it.meta)) {
+                auto found = by_id.find(id);
+                if (found == by_id.end() || found->second == i || descends_from(found->second, i)) continue;
+                it.parent = found->second;
+                break;
+            }
         }
         for (std::size_t i = 0; i < m_items.size(); ++i)
             if (m_items[i].parent >= 0)
@@ -354,6 +365,28 @@ public:
 
 private:
     const Item& item(int i) const { return m_items[static_cast<std::size_t>(i)]; }
+
+    // The ids a post answers, best first: In-Reply-To's, then References'
+    // from the last (the direct parent) back to the thread's start.
+    static std::vector<std::string> reply_ids(const PostMeta& meta) {
+        std::vector<std::string> ids = msgid_list(meta.in_reply_to);
+        std::reverse(ids.begin(), ids.end());
+        std::vector<std::string> refs;
+        for (const auto& r : meta.references)
+            for (auto& id : msgid_list(r)) refs.push_back(std::move(id));
+        ids.insert(ids.end(), std::make_move_iterator(refs.rbegin()), std::make_move_iterator(refs.rend()));
+        return ids;
+    }
+
+    // Whether post i has `ancestor` among its parents.  The links made so
+    // far form a forest, so the walk ends; a chain longer than
+    // k_max_ancestor_walk counts as "yes", which only leaves a post unlinked.
+    bool descends_from(int i, int ancestor) const {
+        int steps = 0;
+        for (int p = i; p >= 0; p = item(p).parent)
+            if (p == ancestor || ++steps > k_max_ancestor_walk) return true;
+        return false;
+    }
     long seq(int i) const { return item(i).meta->seq; }
 
     bool earlier(int a, int b) const {
