@@ -68,7 +68,7 @@ count_from_lines() {
 
 # Waits up to $2 seconds (default 10) for a command to succeed.
 wait_for() {
-    local cmd=$1 limit=${2:-10} i=0
+    local cmd=$1 limit=${2:-30} i=0
     while ! eval "$cmd"; do
         i=$((i + 1))
         [ $i -ge $((limit * 10)) ] && return 1

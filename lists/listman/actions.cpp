@@ -2,6 +2,7 @@
 #include "lists/listman/actions.h"
 
 #include "libmail/log/log.h"
+#include "libmail/mailbox/lock.h"
 #include "libmail/message/header.h"
 #include "libmail/mime/rfc2047.h"
 #include "libmail/util/strings.h"
@@ -355,6 +356,14 @@ Status maybe_send_digest(App& app, const Settings& l, bool force) {
 }
 
 Status rebuild_archive(App& app, const Settings& l, std::time_t month_of) {
+    // Posts arrive in parallel (one `listman post` per delivery).  Each
+    // rebuild reads the posts and writes the pages under one lock, so the
+    // last rebuild has read every post committed before it started, and an
+    // older snapshot never overwrites a newer page.
+    std::string dir = app.list_dir(l.name);
+    ::mkdir(dir.c_str(), 0755);  // an existing directory is fine
+    auto lock = mailbox::DotLock::acquire(dir + "/html.lock", mailbox::LockOptions{});
+    if (!lock) return lock.error();
     auto all = app.store->posts(l.name, false);
     if (!all) return all.error();
     std::vector<archive::PostMeta> metas;
@@ -377,8 +386,7 @@ Status rebuild_archive(App& app, const Settings& l, std::time_t month_of) {
         opts.months.push_back(fmt::format("{:04}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1));
     }
     return archive::render_html(
-        info, metas, [&](long seq) { return app.store->post_message(l.name, seq); }, app.list_dir(l.name) + "/html",
-        opts);
+        info, metas, [&](long seq) { return app.store->post_message(l.name, seq); }, dir + "/html", opts);
 }
 
 Lines record_bounce(App& app, const Settings& l, const std::string& address, bool hard, const std::string& post_key) {

@@ -37,6 +37,11 @@ expect_eq "$(count_from_lines "$I/lists/team/archive.mbox")" 3 "posts in the arc
 
 H=$I/lists/team/html
 M=$H/2027-01
+# Each post is appended to the mbox before the pages are rebuilt: wait for
+# the pages too.
+wait_for "grep -q '<p>3 posts, by thread.</p>' '$M/index.html' 2>/dev/null" 20 ||
+    fail "the month's page does not list three posts"
+ok
 for f in "$H/index.html" "$M/index.html" "$M/000001.html" "$M/000002.html" "$M/000003.html"; do
     [ -f "$f" ] || fail "missing page $f"
     tidy -q -e --show-warnings yes "$f" > "$T/tidy.out" 2>&1 || { cat "$T/tidy.out" >&2; fail "$f does not pass tidy"; }

@@ -28,7 +28,10 @@ for day in 0 1 2 3 4; do
         { tail -30 "$I/log/maillog" >&2; fail "the bounce of day $day was not scored"; }
     ok
 done
-expect_contains "$I/log/maillog" "team: delivery to ghost@test.example disabled: bounce score 5.0"
+# The score's log line comes just before the member is disabled: wait.
+wait_for "grep -q 'team: delivery to ghost@test.example disabled: bounce score 5.0' '$I/log/maillog'" 20 ||
+    fail "ghost was not disabled at score 5.0"
+ok
 wait_for "grep -q 'Subject: team: delivery to ghost@test.example disabled' '$I/spool/john'" 20 ||
     fail "the owner was not told"
 ok

@@ -99,9 +99,13 @@ expect_not_contains "$S/tony" "Subject: s2"
 
 # --- new mail arriving during the session is kept
 box "$S/tony" 2
-( sleep 1; printf 'Subject: late\n\nlate body\n' | sendmail -odi tony ) &
-run 'p 1\n!sleep 2\nq\n' -N > "$T/o"
-wait
+# mailx itself runs the delivery (synchronous: -odi), so the new mail
+# arrives after mailx read the mailbox and before it quits.
+mail -n -N > "$T/o" 2>&1 <<'C'
+p 1
+!printf 'Subject: late\n\nlate body\n' | sendmail -odi tony
+q
+C
 expect_contains "$T/o" "New mail has arrived."
 expect_contains "$S/tony" "Subject: late"
 expect_contains "$S/tony" "Subject: s2"

@@ -62,7 +62,7 @@ printf 'Subject: evil\n\nbody\n' | sendmail -odi peter 2> "$T/e11"
 expect_eq "$?" 0 "submission to a user with a hostile mailbox"
 expect_eq "$(cat "$T/target")" "precious" "symlink target untouched"
 expect_contains "$I/log/maillog" "to=peter"
-wait_for "grep -q 'Subject: Returned mail' $I/spool/john 2>/dev/null" 10 || fail "no bounce for the hostile mailbox"
+wait_for "grep -q 'Subject: Returned mail' $I/spool/john 2>/dev/null" 30 || fail "no bounce for the hostile mailbox"
 ok
 expect_contains "$I/spool/john" "Subject: evil"
 expect_contains "$I/spool/john" "Final-Recipient: RFC822; peter@test.example"

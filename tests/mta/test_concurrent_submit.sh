@@ -25,7 +25,11 @@ for w in 1 2 3 4 5 6 7 8; do sender $w & done
 wait
 # Background deliveries finish on their own; a queue run picks up anything
 # whose delivery lost a race for the message.
-wait_for "[ \$(grep -c '^Subject: m ' $I/spool/john) -ge $((8 * PER)) ]" 120 || sendmail -q
+# On a slow machine, repeat: a run skips messages leased by live deliveries.
+for round in 1 2 3 4 5; do
+    wait_for "[ \$(grep -c '^Subject: m ' $I/spool/john) -ge $((8 * PER)) ]" 60 && break
+    sendmail -q
+done
 echo "8 senders x $PER: $(( $(date +%s) - start )) s"
 expect_eq "$(cat "$T/errors" 2>/dev/null)" "" "failed submissions"
 box=$I/spool/john

@@ -37,7 +37,7 @@ wait "$submitter"
 # Let surviving background deliveries finish, then recover with queue runs
 # (a run skips messages leased by live processes, so repeat until empty).
 sleep 1
-for round in 1 2 3 4 5; do
+for round in $(seq 1 30); do
     sendmail -q
     [ "$(mailq | tail -1 | tr -dc 0-9)" = 0 ] && break
     sleep 1

@@ -63,7 +63,12 @@ with tempfile.TemporaryDirectory(prefix="mailroom-crash.") as tmp:
     threads = [threading.Thread(target=tracked_sender, args=(inst.port, t, acked, stop)) for t in range(4)]
     for t in threads:
         t.start()
+    # Kill mid-run: once more than 20 tracked messages got 250 (at least
+    # 3 s, longer on a slow machine).
     time.sleep(3)
+    deadline = time.time() + 60
+    while len(acked) <= 20 and time.time() < deadline:
+        time.sleep(0.1)
     before_kill = len(acked)
     # SIGKILL the event loop and its delivery worker (every sendmail of
     # this instance).
