@@ -45,8 +45,21 @@ make_instance() {
 }
 
 # A TCP port on 127.0.0.1 that nobody listens on now.
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+free_port() {  # below the ephemeral range, like tests/mta/smtp_testlib.py's
+    python3 -c '
+import random, socket
+for _ in range(1000):
+    port, s = random.randrange(20000, 32000), socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+else:
+    raise SystemExit("no free port between 20000 and 32000")'
 }
 
 use_instance() {

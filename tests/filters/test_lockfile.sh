@@ -142,7 +142,9 @@ for which in peer ours; do
     (cd "$d" && eval "$held")
     (cd "$d" && exec "$T/bin/$which" -1 b.lock a.lock 2> .err) &
     pid=$!
-    sleep 0.5
+    # b.lock made means it is on to a.lock, which is held: it waits there.
+    wait_for "[ -e '$d/b.lock' ]" 30 || fail "$which: b.lock was never made"
+    sleep 0.3
     kill -TERM "$pid"
     wait "$pid"
     echo $? > "$d/.status"

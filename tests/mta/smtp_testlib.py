@@ -6,6 +6,7 @@
 """
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -19,11 +20,20 @@ BUILD = os.environ["MAILROOM_BUILD"]
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port that is free now, below the kernel's ephemeral range (Linux:
+    32768 and up), so the outgoing connections of tests running alongside
+    cannot take it before the daemon binds it."""
+    for _ in range(1000):
+        port = random.randrange(20000, 32000)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class Instance:
@@ -67,7 +77,8 @@ class Instance:
         p = subprocess.Popen(["bash", "-c", cmd], env=self.env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         try:
-            for _ in range(200):
+            deadline = time.time() + 30  # a slow machine may take a while
+            while True:
                 try:
                     socket.create_connection(("127.0.0.1", self.port), 1).close()
                     break
@@ -75,6 +86,10 @@ class Instance:
                     if p.poll() is not None:
                         tail = "\n".join(self.log().splitlines()[-10:])
                         raise RuntimeError(f"the daemon exited with {p.returncode}; the log ends:\n{tail}")
+                    if time.time() > deadline:
+                        tail = "\n".join(self.log().splitlines()[-10:])
+                        raise RuntimeError(f"the daemon is not listening on port {self.port} after 30 s; "
+                                           f"the log ends:\n{tail}")
                     time.sleep(0.05)
             yield p
         finally:
