@@ -874,8 +874,8 @@ bool Regex::procmail_spins() const {
 std::string Regex::required_literal(std::string_view pat) {
     // The top level of procmail's grammar (Builder/Translator): atoms, each
     // optionally followed by one of * + ?; `|` at the top level means no
-    // single literal is required; a group, class, `.`, `^`, `$`, `\<`, `\>`
-    // ends a run; `\/` and unbalanced parentheses make us give up (their
+    // single literal is required; a group, class, newline, `.`, `^`, `$`,
+    // `\<`, `\>` ends a run; `\/` and unbalanced parentheses make us give up (their
     // meaning is for the full compiler to decide).
     std::string best, cur;
     auto flush = [&] {
@@ -927,6 +927,10 @@ std::string Regex::required_literal(std::string_view pat) {
         } else {
             literal = c;
         }
+        // A newline may match the newline procmail searches as if before
+        // and after the area (`b\n` matches the area "b"), so it is never
+        // part of a literal that must occur in the area itself.
+        if (literal == '\n') literal = -1;
         const int op = end < n ? static_cast<unsigned char>(pat[end]) : 0;
         if (op == '*' || op == '?') {
             flush();  // the atom may be absent

@@ -197,10 +197,19 @@ TEST_SUITE("procmail.regex") {
                     L{"ab\\/cd", ""}, L{"(ab", ""}, L{"a)bc", ""}, L{"\\<foo\\>", "foo"}, L{"**abc", "abc"},
                     L{"a?bcd", "bcd"}, L{"\\", "\\"}, L{"[]abc]de", "de"}, L{"ab^^cde", "cde"},
                     L{"(a[)]b)cd", "cd"}, L{"(a\\)b)cd", "cd"}, L{"abc$", "abc"}, L{"xy.z", "xy"},
-                    L{"(x)*yy", "yy"}, L{"(x)+yy", "yy"}, L{"q{2}", "q{2}"}, L{"", ""}}) {
+                    L{"(x)*yy", "yy"}, L{"(x)+yy", "yy"}, L{"q{2}", "q{2}"}, L{"", ""},
+                    // a newline can match the newlines procmail puts around
+                    // the area, so it is never part of the literal
+                    L{"\n\n+", ""}, L{"ab\ncd", "ab"}, L{"abc\\\nd", "abc"}}) {
             CAPTURE(c.pattern);
             CHECK(Regex::required_literal(c.pattern) == c.want);
         }
+        // Found by fuzz_procmail_regex: the area "" and "\n\n+" (procmail
+        // sees a newline before and after the area, so it matches).
+        auto nl = Regex::compile("\n\n+", true);
+        REQUIRE(nl.ok());
+        CHECK(nl->search(""));
+        CHECK(nl->search_automaton(""));
         auto re = Regex::compile("^Subject:.*KeyWord00\\>", false);
         REQUIRE(re.ok());
         CHECK(re->literal() == "keyword00");
@@ -219,7 +228,7 @@ TEST_SUITE("procmail.regex") {
         // Random patterns over procmail's syntax and random areas: search()
         // (prefilter, PCRE2) must agree with the automaton alone, which
         // never uses the prefilter.
-        const char atoms[] = {'a', 'b', 'A', 'B', '.', '^', '$', '*', '+', '?', '(', ')', '|', '[', ']', '\\', '<', '>', 'x'};
+        const char atoms[] = {'a', 'b', 'A', 'B', '.', '^', '$', '*', '+', '?', '(', ')', '|', '[', ']', '\\', '<', '>', 'x', '\n'};
         const char text[] = {'a', 'b', 'A', 'B', 'x', '\n', ' ', '*'};
         uint32_t seed = 12345;
         auto rnd = [&](uint32_t n) {
