@@ -50,6 +50,7 @@ fuzz:
 	scripts/run-fuzzers.sh build-fuzz $${FUZZ_SECONDS:-60}
 
 bench: build
+	@scripts/install-deps.sh --bench
 	bench/run-all.sh $(BUILD)
 
 install: build

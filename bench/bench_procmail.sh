@@ -14,6 +14,9 @@
 # "-deliver" rows): the same process start and the same locked, fsync'd
 # delivery without the 50 recipes.  That splits the cost above cat into
 # delivery (shared by both programs) and the recipes proper.
+# Last, when valgrind is installed (make bench installs it), the
+# instructions each program runs for one message with the 50-recipe rcfile
+# (callgrind): unlike CPU time on a shared VM, they do not vary run to run.
 set -eu
 : "${MAILROOM_BUILD:?}" "${MAILROOM_SRC:?}"
 N=${BENCH_PROCMAIL_MESSAGES:-2000}
@@ -78,3 +81,21 @@ awk -v n="$N" '{ w[$1] = $2; c[$1] = $3 }
        printf "of which start-up and delivery alone: procmail %.0f us/msg, ours %.0f us/msg\n", dp, do_;
        printf "the 50 recipes alone: procmail %.0f us/msg, ours %.0f us/msg (ratio %.2f)\n",
          fp - dp, fo - do_, (fp - dp > 0 ? (fo - do_) / (fp - dp) : 0) }' "$T/all"
+
+# instructions PROGRAM ARGS…: user-space instructions for one message.
+instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" < "$first" > /dev/null 2> "$T/cg.err" ||
+        { cat "$T/cg.err" >&2; return 1; }
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$T/cg.err"
+}
+if command -v valgrind > /dev/null; then
+    first=$(ls "$T"/msgs/* | head -1)
+    i_cat=$(instructions cat)
+    i_pm=$(instructions "$PEERS/procmail/usr/bin/procmail" "$T/rc")
+    i_ours=$(instructions "$MAILROOM_BUILD/filters/procmail/procmail" "$T/rc")
+    awk -v c="$i_cat" -v p="$i_pm" -v o="$i_ours" 'BEGIN {
+        printf "instructions for one message: cat %dk, procmail %dk, ours %dk; above cat ours/procmail %.2f\n",
+            c / 1000, p / 1000, o / 1000, (p > c ? (o - c) / (p - c) : 0) }'
+else
+    echo "instructions: valgrind is not installed (make bench installs it)"
+fi

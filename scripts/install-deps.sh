@@ -10,10 +10,13 @@ set -eu
 BUILD_PKGS="cmake make g++ pkg-config libsqlite3-dev libssl-dev libsasl2-dev \
 libsasl2-modules libpcre2-dev libcli11-dev doctest-dev libfmt-dev"
 TEST_PKGS="sqlite3 python3 tmux time liblockfile1 libbsd0 swaks tidy dnsmasq-base"
+# bench/: valgrind counts instructions (bench_procmail.sh)
+BENCH_PKGS="valgrind"
 
 want="$BUILD_PKGS"
 case "${1:-}" in
     --test) want="$BUILD_PKGS $TEST_PKGS" ;;
+    --bench) want="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
 esac
 
 missing=""
