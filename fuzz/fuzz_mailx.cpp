@@ -6,6 +6,7 @@
 // message-list specification.  A kept message's Status: lines may be
 // replaced by one shorter line (docs/mailx.md: "an existing Status: is
 // replaced where it stands (others dropped)"), so those bytes may go.
+#include "libmail/util/strings.h"
 #include "mailx/display.h"
 #include "mailx/folder.h"
 #include "mailx/msglist.h"
@@ -17,7 +18,6 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <strings.h>
 #include <unistd.h>
 
 namespace {
@@ -34,7 +34,7 @@ std::size_t status_bytes(std::string_view text) {
         std::string_view line = text.substr(start, len);
         if (line == "\n" || line == "\r\n") break;  // the end of the header
         bool continuation = line[0] == ' ' || line[0] == '\t';
-        if (!continuation) in_status = line.size() >= 7 && ::strncasecmp(line.data(), "status:", 7) == 0;
+        if (!continuation) in_status = mail::istarts_with(line, "status:");
         if (in_status) total += len;
         pos = end;
     }

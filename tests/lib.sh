@@ -45,22 +45,7 @@ make_instance() {
 }
 
 # A TCP port on 127.0.0.1 that nobody listens on now.
-free_port() {  # below the ephemeral range, like tests/mta/smtp_testlib.py's
-    python3 -c '
-import random, socket
-for _ in range(1000):
-    port, s = random.randrange(20000, 32000), socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        s.close()
-else:
-    raise SystemExit("no free port between 20000 and 32000")'
-}
+free_port() { python3 "$MAILROOM_SRC/tests/ports.py"; }  # below the ephemeral range
 
 use_instance() {
     # shellcheck disable=SC1090

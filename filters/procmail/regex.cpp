@@ -875,8 +875,8 @@ std::string Regex::required_literal(std::string_view pat) {
     // The top level of procmail's grammar (Builder/Translator): atoms, each
     // optionally followed by one of * + ?; `|` at the top level means no
     // single literal is required; a group, class, newline, `.`, `^`, `$`,
-    // `\<`, `\>` ends a run; `\/` and unbalanced parentheses make us give up (their
-    // meaning is for the full compiler to decide).
+    // `\<`, `\>` ends a run; `\/` and unbalanced parentheses make us give
+    // up (their meaning is for the full compiler to decide).
     std::string best, cur;
     auto flush = [&] {
         if (cur.size() > best.size()) best = cur;

@@ -290,9 +290,10 @@ public:
             if (!id.empty()) by_id.emplace(id, i);  // the first (earliest) post keeps a repeated id
         }
         std::unordered_map<std::string, int> by_subject;
+        std::vector<std::vector<std::string>> answers(m_items.size());  // reply_ids() of each post
         for (int i : by_seq) {
             Item& it = m_items[static_cast<std::size_t>(i)];
-            std::vector<std::string> ids = reply_ids(*it.meta);
+            const std::vector<std::string>& ids = answers[static_cast<std::size_t>(i)] = reply_ids(*it.meta);
             for (const auto& id : ids) {
                 auto found = by_id.find(id);
                 if (found != by_id.end() && seq(found->second) < it.meta->seq) {
@@ -316,7 +317,7 @@ public:
         for (int i : by_seq) {
             Item& it = m_items[static_cast<std::size_t>(i)];
             if (it.parent >= 0) continue;
-            for (const auto& id : reply_ids(*it.meta)) {
+            for (const auto& id : answers[static_cast<std::size_t>(i)]) {
                 auto found = by_id.find(id);
                 if (found == by_id.end() || found->second == i || descends_from(found->second, i)) continue;
                 it.parent = found->second;

@@ -6,7 +6,6 @@
 """
 import contextlib
 import os
-import random
 import socket
 import subprocess
 import sys
@@ -14,26 +13,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from checks import Checks  # noqa: E402,F401  (re-exported for the tests)
+from ports import free_port  # noqa: E402
 
 SRC = os.environ["MAILROOM_SRC"]
 BUILD = os.environ["MAILROOM_BUILD"]
-
-
-def free_port():
-    """A port that is free now, below the kernel's ephemeral range (Linux:
-    32768 and up), so the outgoing connections of tests running alongside
-    cannot take it before the daemon binds it."""
-    for _ in range(1000):
-        port = random.randrange(20000, 32000)
-        s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise RuntimeError("no free port between 20000 and 32000")
 
 
 class Instance:
