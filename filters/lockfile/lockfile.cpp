@@ -4,9 +4,9 @@
 #include "filters/lockfile/lockfile.h"
 
 #include "libmail/config/config.h"
+#include "libmail/users/accounts.h"
 #include "libmail/users/users.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -277,14 +277,17 @@ Result<std::string> system_mailbox_lock() {
             // Every user of an instance is its owner: the users file decides.
             auto dir = users::Directory::load_file(cfg.str("MAILROOM_USERS_FILE"));
             if (dir && dir->find(logname)) user = logname;
-        } else if (struct passwd* pw = getpwnam(logname); pw && pw->pw_uid == getuid()) {
-            user = pw->pw_name;
+        } else {
+            auto a = users::account_by_name(logname);
+            if (!a) return a.error();
+            if (*a && (*a)->uid == getuid()) user = (*a)->name;
         }
     }
     if (user.empty()) {
-        struct passwd* pw = getpwuid(getuid());
-        if (!pw) return make_error(EX_NOUSER, "who are you?");
-        user = pw->pw_name;
+        auto a = users::account_by_uid(getuid());
+        if (!a) return a.error();
+        if (!*a) return make_error(EX_NOUSER, "who are you?");
+        user = (*a)->name;
     }
     if (user.find('/') != std::string::npos || user.empty() || user[0] == '.')
         return make_error(EX_NOUSER, "unsafe user name");

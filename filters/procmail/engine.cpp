@@ -3,7 +3,6 @@
 #include "filters/procmail/engine.h"
 
 #include "filters/common/abstract.h"
-#include "filters/common/lazy_pow.h"
 #include "filters/procmail/folder.h"
 #include "filters/procmail/regex.h"
 #include "filters/procmail/security.h"
@@ -18,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -721,12 +721,7 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
                 return r != p.negate;
             }
             double ratio = less ? (M > 0 ? L / M : k_score_max) : (L > 0 ? M / L : k_score_max);
-            std::optional<double> power = filters::lazy_pow(ratio, x);
-            if (!power) {
-                diag("Cannot load libm.so.6 to score \"" + std::string(text) + "\"; the condition does not match");
-                return false;
-            }
-            add(w * *power);
+            add(w * std::pow(ratio, x));
             return *score > -k_score_max;
         }
     }

@@ -7,11 +7,10 @@
 #include "filters/procmail/lint_cli.h"
 #include "filters/procmail/security.h"
 #include "libmail/proc/spawn.h"
+#include "libmail/users/accounts.h"
 #include "libmail/users/users.h"
 
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +23,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 extern char** environ;
@@ -93,14 +93,23 @@ struct Identity {
     bool known = true;
 };
 
-Identity identity_of(const passwd* pw) {
-    return Identity{pw->pw_name, pw->pw_dir, pw->pw_shell ? pw->pw_shell : "", pw->pw_uid, pw->pw_gid, true};
-}
+Identity identity_of(const mail::users::Account& a) { return Identity{a.name, a.home, a.shell, a.uid, a.gid, true}; }
 
-std::optional<Identity> system_user(const std::string& name) {
-    const passwd* pw = ::getpwnam(name.c_str());
-    if (pw == nullptr) return std::nullopt;
-    return identity_of(pw);
+// The password database's entry for a name or a uid; nullopt when there is
+// none, and also (after a message on stderr) when it could not be asked.
+template <class Key>
+std::optional<Identity> system_user(Key key, bool& lookup_failed) {
+    auto found = [&] {
+        if constexpr (std::is_same_v<Key, uid_t>) return mail::users::account_by_uid(key);
+        else return mail::users::account_by_name(key);
+    }();
+    if (!found) {
+        std::fprintf(stderr, "procmail: Couldn't look up user: %s\n", found.error().message.c_str());
+        lookup_failed = true;
+        return std::nullopt;
+    }
+    if (!*found) return std::nullopt;
+    return identity_of(**found);
 }
 
 // An instance's users file: the user's name and home, but our own uid (an
@@ -146,7 +155,8 @@ int parse_options(int argc, char** argv, Options& o) {
             char c = a[k];
             switch (c) {
                 case 'v': {
-                    const passwd* me = ::getpwuid(::getuid());
+                    bool failed = false;
+                    auto me = system_user(::getuid(), failed);
                     std::fprintf(stderr,
                                  "procmail v3.23pre 2001/09/13\n"
                                  "    mailroom's procmail, a reimplementation compatible with procmail 3.22\n\n"
@@ -154,7 +164,7 @@ int parse_options(int argc, char** argv, Options& o) {
                                  "Default rcfile:\t\t$HOME/.procmailrc\n"
                                  "\tIt may be writable by your primary group\n"
                                  "Your system mailbox:\t/var/mail/%s\n",
-                                 me ? me->pw_name : "");
+                                 me ? me->name.c_str() : "");
                     return 0;
                 }
                 case 'h':
@@ -297,13 +307,15 @@ int main(int argc, char** argv) {
 
     // The identity: the recipient in delivery mode, else the invoker (one
     // password-database lookup: this runs once per message).
-    std::optional<Identity> self;
-    if (const passwd* me = ::getpwuid(::getuid())) self = identity_of(me);
+    bool lookup_failed = false;
+    std::optional<Identity> self = system_user(::getuid(), lookup_failed);
     const std::string invoker = self ? self->name : std::string();
     Identity id;
     if (o.mode == Mode::Delivery) {
         if (o.recipients.size() > 1) return deliver_each(argc, argv, o);
-        auto found = users_file.empty() ? system_user(o.recipients[0]) : instance_user(users_file, o.recipients[0]);
+        auto found = users_file.empty() ? system_user(std::string_view(o.recipients[0]), lookup_failed)
+                                        : instance_user(users_file, o.recipients[0]);
+        if (!found && lookup_failed) return EX_TEMPFAIL;
         if (!found) {
             std::fprintf(stderr, "procmail: Unknown user \"%s\"\n", o.recipients[0].c_str());
             return EX_NOUSER;
@@ -311,7 +323,12 @@ int main(int argc, char** argv) {
         id = *found;
         if (users_file.empty()) {
             if (::getuid() == 0 && id.uid != 0) {
-                if (::setgid(id.gid) != 0 || ::initgroups(id.name.c_str(), id.gid) != 0 || ::setuid(id.uid) != 0) {
+                if (auto groups = mail::users::init_groups(id.name, id.gid); !groups) {
+                    std::fprintf(stderr, "procmail: Couldn't set the groups of %s: %s\n", id.name.c_str(),
+                                 groups.error().message.c_str());
+                    return EX_TEMPFAIL;
+                }
+                if (::setgid(id.gid) != 0 || ::setuid(id.uid) != 0) {
                     std::fputs("procmail: Insufficient privileges\n", stderr);
                     return EX_NOPERM;
                 }

@@ -1,6 +1,8 @@
 // spawn.cpp — see spawn.h.
 #include "libmail/proc/spawn.h"
 
+#include "libmail/users/accounts.h"
+
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -62,7 +64,7 @@ namespace {
 // In the child, after fork: never returns.  Only async-signal-safe-ish work
 // plus the identity switch; failures exit with a sysexits code.
 [[noreturn]] void exec_child(const SpawnOptions& o, int in_fd, int out_fd, std::vector<char*>& argv,
-                             std::vector<char*>& envp) {
+                             std::vector<char*>& envp, const std::vector<gid_t>& groups) {
     // Default signal dispositions: the parent may ignore SIGPIPE or SIGCHLD.
     for (int sig : {SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(sig, SIG_DFL);
     sigset_t none;
@@ -77,8 +79,7 @@ namespace {
 
     if (o.as) {
         if (geteuid() == 0) {
-            if (setgid(o.as->gid) != 0 || initgroups(o.as->user.c_str(), o.as->gid) != 0 ||
-                setuid(o.as->uid) != 0)
+            if (setgroups(groups.size(), groups.data()) != 0 || setgid(o.as->gid) != 0 || setuid(o.as->uid) != 0)
                 _exit(EX_OSERR);
             // A root child must not be able to get root back.
             if (o.as->uid != 0 && (setuid(0) == 0 || geteuid() == 0)) _exit(EX_SOFTWARE);
@@ -113,12 +114,22 @@ Result<Child> spawn(const SpawnOptions& o) {
     for (const auto& e : o.env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
 
+    // The child's groups, looked up before fork (the lookup may run getent).
+    std::vector<gid_t> groups;
+    if (o.as && geteuid() == 0) {
+        auto g = users::group_list(o.as->user, o.as->gid);
+        if (!g) {
+            cleanup();
+            return g.error();
+        }
+        groups = std::move(*g);
+    }
     pid_t pid = fork();
     if (pid < 0) {
         cleanup();
         return make_error(EX_OSERR, fmt::format("fork: {}", std::strerror(errno)));
     }
-    if (pid == 0) exec_child(o, in_pipe[0], o.pipe_stdout ? out_pipe[1] : o.stdout_fd, argv, envp);
+    if (pid == 0) exec_child(o, in_pipe[0], o.pipe_stdout ? out_pipe[1] : o.stdout_fd, argv, envp, groups);
 
     Child c;
     c.m_pid = pid;

@@ -1,10 +1,11 @@
 // users.cpp — see users.h.
 #include "libmail/users/users.h"
 
+#include "libmail/users/accounts.h"
+
 #include "libmail/util/strings.h"
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -65,13 +66,11 @@ std::optional<User> Directory::find(std::string_view name) const {
                 if (u.name == n) return u;
             return std::nullopt;
         }
-        struct passwd pw {};
-        struct passwd* res = nullptr;
-        char buf[4096];
-        if (getpwnam_r(n.c_str(), &pw, buf, sizeof buf, &res) != 0 || !res) return std::nullopt;
-        std::string gecos = pw.pw_gecos ? pw.pw_gecos : "";
-        return User{pw.pw_name, pw.pw_uid, pw.pw_gid, gecos.substr(0, gecos.find(',')), pw.pw_dir,
-                    pw.pw_shell && *pw.pw_shell ? pw.pw_shell : "/bin/sh"};
+        auto found = account_by_name(n);
+        if (!found || !*found) return std::nullopt;
+        const Account& a = **found;
+        return User{a.name, a.uid, a.gid, a.gecos.substr(0, a.gecos.find(',')), a.home,
+                    a.shell.empty() ? "/bin/sh" : a.shell};
     };
     if (auto u = lookup(std::string(name))) return u;
     std::string lower = to_lower(name);
