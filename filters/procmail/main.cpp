@@ -112,6 +112,23 @@ std::optional<Identity> system_user(Key key, bool& lookup_failed) {
     return identity_of(**found);
 }
 
+// procmail -d, started as root, creates a missing system mailbox before it
+// becomes the recipient (who may not write in the spool directory): empty,
+// 0600, the recipient's, its group the directory's (the spool is set-gid
+// mail).  O_EXCL and O_NOFOLLOW: an existing file or link is left alone,
+// and the delivery that follows reports what is wrong with it.
+void create_system_mailbox(const std::string& spool, const Identity& id) {
+    if (id.name.empty() || id.name[0] == '.' || id.name.find('/') != std::string::npos) return;
+    const std::string path = spool + "/" + id.name;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (::fchown(fd, id.uid, static_cast<gid_t>(-1)) != 0) {
+        // A root-owned mailbox the recipient cannot use would only fail later.
+        ::unlink(path.c_str());
+    }
+    ::close(fd);
+}
+
 // An instance's users file: the user's name and home, but our own uid (an
 // instance has one owner; nothing changes identity).
 std::optional<Identity> instance_user(const std::string& file, const std::string& name) {
@@ -323,6 +340,7 @@ int main(int argc, char** argv) {
         id = *found;
         if (users_file.empty()) {
             if (::getuid() == 0 && id.uid != 0) {
+                create_system_mailbox(spool_dir.empty() ? "/var/mail" : spool_dir, id);
                 if (auto groups = mail::users::init_groups(id.name, id.gid); !groups) {
                     std::fprintf(stderr, "procmail: Couldn't set the groups of %s: %s\n", id.name.c_str(),
                                  groups.error().message.c_str());

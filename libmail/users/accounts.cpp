@@ -233,18 +233,19 @@ std::vector<gid_t> groups_in_group_file(std::string_view file, std::string_view 
     return groups;
 }
 
-Result<std::optional<Account>> account_by_name(std::string_view name, const AccountSources& src) {
+Result<std::optional<Account>> FilesThenGetent::by_name(std::string_view name) const {
     if (name.empty() || name.find_first_of(":\n") != std::string_view::npos) return std::optional<Account>();
-    if (auto answer = from_files(src, name)) return std::move(*answer);
-    return ask_getent(src, std::string(name), name);
+    if (auto answer = from_files(m_src, name)) return std::move(*answer);
+    return ask_getent(m_src, std::string(name), name);
 }
 
-Result<std::optional<Account>> account_by_uid(uid_t uid, const AccountSources& src) {
-    if (auto answer = from_files(src, uid)) return std::move(*answer);
-    return ask_getent(src, std::to_string(uid), {});
+Result<std::optional<Account>> FilesThenGetent::by_uid(uid_t uid) const {
+    if (auto answer = from_files(m_src, uid)) return std::move(*answer);
+    return ask_getent(m_src, std::to_string(uid), {});
 }
 
-Result<std::vector<gid_t>> group_list(std::string_view name, gid_t gid, const AccountSources& src) {
+Result<std::vector<gid_t>> FilesThenGetent::group_list(std::string_view name, gid_t gid) const {
+    const AccountSources& src = m_src;
     if (auto conf = read_small_file(src.nsswitch)) {
         FilesFirst ff = files_first(*conf, "group");
         if (ff.usable && ff.only && !nsswitch_sources(*conf, "initgroups")) {

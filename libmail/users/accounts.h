@@ -1,10 +1,10 @@
 // accounts.h — the system's password and group databases, as getpwnam(3),
-// getpwuid(3) and initgroups(3) see them, usable from a static program.
+// getpwuid(3) and initgroups(3) see them, in static programs too.
 //
-// The files source is read here; what it cannot settle is asked of
-// getent(1), which runs glibc's name-service switch (docs/accounts.md has
-// the rule and why: glibc's NSS cannot load its modules into a statically
-// linked program, and the filters are linked statically).
+// A static program cannot use glibc's name-service switch (it loads its
+// modules with dlopen), and the filters are linked statically; for them
+// the files source is read here and what it cannot settle is asked of
+// getent(1).  docs/accounts.md has the rule.
 //
 // SECURITY: the files read are root's and getent runs by absolute path
 // with an empty environment; nothing from the caller's environment is
@@ -39,16 +39,32 @@ struct AccountSources {
     std::string getent = "/usr/bin/getent";
 };
 
+// The program's own way of asking, chosen at link time (libmail/CMakeLists.txt):
+// a dynamically linked program asks glibc (getpwnam_r, getpwuid_r,
+// getgrouplist: accounts_nss.cpp); a statically linked one asks
+// FilesThenGetent (accounts_static.cpp).
+//
 // nullopt: no such user.  An error: the databases could not be asked.
-Result<std::optional<Account>> account_by_name(std::string_view name, const AccountSources& src = {});
-Result<std::optional<Account>> account_by_uid(uid_t uid, const AccountSources& src = {});
-
+Result<std::optional<Account>> account_by_name(std::string_view name);
+Result<std::optional<Account>> account_by_uid(uid_t uid);
 // The groups initgroups(name, gid) would set: gid first, then the user's
 // other groups.
-Result<std::vector<gid_t>> group_list(std::string_view name, gid_t gid, const AccountSources& src = {});
+Result<std::vector<gid_t>> group_list(std::string_view name, gid_t gid);
 
 // setgroups(group_list(name, gid)); the caller must be root.
 Status init_groups(std::string_view name, gid_t gid);
+
+// The files source read here, getent(1) for what it cannot settle.
+class FilesThenGetent {
+public:
+    explicit FilesThenGetent(AccountSources src = {}) : m_src(std::move(src)) {}
+    Result<std::optional<Account>> by_name(std::string_view name) const;
+    Result<std::optional<Account>> by_uid(uid_t uid) const;
+    Result<std::vector<gid_t>> group_list(std::string_view name, gid_t gid) const;
+
+private:
+    AccountSources m_src;
+};
 
 // --- The pieces, pure, for tests and fuzzing ---
 

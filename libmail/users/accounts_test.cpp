@@ -102,19 +102,19 @@ TEST_SUITE("accounts") {
     TEST_CASE("files: by name and by uid, the first matching line wins") {
         Fixture f;
         f.nsswitch("passwd: files\ngroup: files\n");
-        auto tony = account_by_name("tony", f.src);
+        auto tony = FilesThenGetent(f.src).by_name("tony");
         REQUIRE(tony.ok());
         REQUIRE(tony->has_value());
         CHECK((*tony)->uid == 1000);
         CHECK((*tony)->home == "/home/tony");
-        auto by_uid = account_by_uid(1002, f.src);
+        auto by_uid = FilesThenGetent(f.src).by_uid(1002);
         REQUIRE(by_uid.ok());
         REQUIRE(by_uid->has_value());
         CHECK((*by_uid)->gecos == "Second Tony");
-        auto nobody = account_by_name("nosuchuser", f.src);
+        auto nobody = FilesThenGetent(f.src).by_name("nosuchuser");
         REQUIRE(nobody.ok());
         CHECK_FALSE(nobody->has_value());
-        auto bad = account_by_name("bad", f.src);  // its line does not parse
+        auto bad = FilesThenGetent(f.src).by_name("bad");  // its line does not parse
         REQUIRE(bad.ok());
         CHECK_FALSE(bad->has_value());
         CHECK(f.calls().empty());  // files was the only source: getent never ran
@@ -123,18 +123,18 @@ TEST_SUITE("accounts") {
     TEST_CASE("files first, then getent for what files does not have") {
         Fixture f;
         f.nsswitch("passwd: files systemd\ngroup: files systemd\n");
-        auto tony = account_by_name("tony", f.src);
+        auto tony = FilesThenGetent(f.src).by_name("tony");
         REQUIRE(tony.ok());
         CHECK((*tony)->uid == 1000);
         CHECK(f.calls().empty());
-        auto ldap = account_by_name("ldapuser", f.src);
+        auto ldap = FilesThenGetent(f.src).by_name("ldapuser");
         REQUIRE(ldap.ok());
         REQUIRE(ldap->has_value());
         CHECK((*ldap)->shell == "/bin/zsh");
-        auto by_uid = account_by_uid(7000, f.src);
+        auto by_uid = FilesThenGetent(f.src).by_uid(7000);
         REQUIRE(by_uid.ok());
         CHECK((*by_uid)->name == "ldapuser");
-        auto none = account_by_name("nosuchuser", f.src);
+        auto none = FilesThenGetent(f.src).by_name("nosuchuser");
         REQUIRE(none.ok());
         CHECK_FALSE(none->has_value());
         CHECK(f.calls() == "passwd ldapuser\npasswd 7000\npasswd nosuchuser\n");
@@ -145,7 +145,7 @@ TEST_SUITE("accounts") {
                                  "passwd: compat\n"}) {
             Fixture f;
             f.nsswitch(conf);
-            auto tony = account_by_name("tony", f.src);
+            auto tony = FilesThenGetent(f.src).by_name("tony");
             REQUIRE(tony.ok());
             CHECK_FALSE(tony->has_value());  // the fake getent does not know tony
             CHECK(f.calls() == "passwd tony\n");
@@ -153,7 +153,7 @@ TEST_SUITE("accounts") {
         Fixture f;
         f.nsswitch("passwd: files\n");
         Fixture::write(f.src.passwd, "root:x:0:0:root:/root:/bin/bash\n+@admins\n");
-        auto root = account_by_name("root", f.src);
+        auto root = FilesThenGetent(f.src).by_name("root");
         REQUIRE(root.ok());
         CHECK_FALSE(root->has_value());
         CHECK(f.calls() == "passwd root\n");
@@ -162,11 +162,11 @@ TEST_SUITE("accounts") {
     TEST_CASE("a failure to ask is an error, not an unknown user") {
         Fixture f;
         f.nsswitch("passwd: files ldap\n");
-        auto broken = account_by_name("broken", f.src);
+        auto broken = FilesThenGetent(f.src).by_name("broken");
         REQUIRE_FALSE(broken.ok());
         CHECK(broken.error().exit_code == EX_TEMPFAIL);
         f.src.getent = f.dir + "/no-such-getent";
-        auto missing = account_by_name("ldapuser", f.src);
+        auto missing = FilesThenGetent(f.src).by_name("ldapuser");
         REQUIRE_FALSE(missing.ok());
         CHECK(missing.error().exit_code == EX_TEMPFAIL);
     }
@@ -174,7 +174,7 @@ TEST_SUITE("accounts") {
     TEST_CASE("getent's answer for a digit-only name is a uid lookup, and not taken") {
         Fixture f;
         f.nsswitch("passwd: files ldap\n");
-        auto digits = account_by_name("7000", f.src);
+        auto digits = FilesThenGetent(f.src).by_name("7000");
         REQUIRE(digits.ok());
         CHECK_FALSE(digits->has_value());
     }
@@ -182,10 +182,10 @@ TEST_SUITE("accounts") {
     TEST_CASE("group lists: from the group file when files is the only source") {
         Fixture f;
         f.nsswitch("passwd: files\ngroup: files\n");
-        auto g = group_list("tony", 1000, f.src);
+        auto g = FilesThenGetent(f.src).group_list("tony", 1000);
         REQUIRE(g.ok());
         CHECK(*g == std::vector<gid_t>{1000, 100, 50});  // primary first; staff's " tony" counts
-        auto mary = group_list("mary", 100, f.src);
+        auto mary = FilesThenGetent(f.src).group_list("mary", 100);
         REQUIRE(mary.ok());
         CHECK(*mary == std::vector<gid_t>{100, 8});  // glibc keeps staff's trailing blank: "mary " is not mary
         CHECK(f.calls().empty());
@@ -195,43 +195,49 @@ TEST_SUITE("accounts") {
         for (std::string conf : {"group: files systemd\n", "group: files\ninitgroups: files\n", "passwd: files\n"}) {
             Fixture f;
             f.nsswitch(conf);
-            auto g = group_list("tony", 1000, f.src);
+            auto g = FilesThenGetent(f.src).group_list("tony", 1000);
             REQUIRE(g.ok());
             CHECK(*g == std::vector<gid_t>{1000, 100, 5000});  // getent's list, the primary group once
             CHECK(f.calls() == "initgroups tony\n");
         }
     }
 
-    TEST_CASE("the system's databases agree with glibc") {
+    TEST_CASE("the system's databases: both backends agree with glibc") {
         // This host's own nsswitch.conf and files: whatever path is taken,
         // the answers must be glibc's.
+        FilesThenGetent files_then_getent;
         for (const passwd* pw : {::getpwuid(0), ::getpwuid(::getuid())}) {
             REQUIRE(pw);
-            auto a = account_by_name(pw->pw_name);
-            REQUIRE(a.ok());
-            REQUIRE(a->has_value());
-            CHECK((*a)->uid == pw->pw_uid);
-            CHECK((*a)->gid == pw->pw_gid);
-            CHECK((*a)->home == pw->pw_dir);
-            CHECK((*a)->shell == pw->pw_shell);
-            auto b = account_by_uid(pw->pw_uid);
-            REQUIRE(b.ok());
-            REQUIRE(b->has_value());
-            CHECK((*b)->name == pw->pw_name);
-
             int n = 64;
             std::vector<gid_t> want(static_cast<std::size_t>(n));
             REQUIRE(::getgrouplist(pw->pw_name, pw->pw_gid, want.data(), &n) >= 0);
             want.resize(static_cast<std::size_t>(n));
-            auto got = group_list(pw->pw_name, pw->pw_gid);
-            REQUIRE(got.ok());
             std::sort(want.begin(), want.end());
-            std::vector<gid_t> sorted = *got;
-            std::sort(sorted.begin(), sorted.end());
-            CHECK(sorted == want);
+            for (bool program_backend : {true, false}) {
+                CAPTURE(program_backend);
+                auto a = program_backend ? account_by_name(pw->pw_name) : files_then_getent.by_name(pw->pw_name);
+                REQUIRE(a.ok());
+                REQUIRE(a->has_value());
+                CHECK((*a)->uid == pw->pw_uid);
+                CHECK((*a)->gid == pw->pw_gid);
+                CHECK((*a)->home == pw->pw_dir);
+                CHECK((*a)->shell == pw->pw_shell);
+                auto b = program_backend ? account_by_uid(pw->pw_uid) : files_then_getent.by_uid(pw->pw_uid);
+                REQUIRE(b.ok());
+                REQUIRE(b->has_value());
+                CHECK((*b)->name == pw->pw_name);
+                auto got = program_backend ? group_list(pw->pw_name, pw->pw_gid)
+                                           : files_then_getent.group_list(pw->pw_name, pw->pw_gid);
+                REQUIRE(got.ok());
+                CHECK(got->front() == pw->pw_gid);
+                std::vector<gid_t> sorted = *got;
+                std::sort(sorted.begin(), sorted.end());
+                CHECK(sorted == want);
+                auto none = program_backend ? account_by_name("no-such-user-mailroom-test")
+                                            : files_then_getent.by_name("no-such-user-mailroom-test");
+                REQUIRE(none.ok());
+                CHECK_FALSE(none->has_value());
+            }
         }
-        auto none = account_by_name("no-such-user-mailroom-test");
-        REQUIRE(none.ok());
-        CHECK_FALSE(none->has_value());
     }
 }

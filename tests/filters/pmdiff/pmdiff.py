@@ -106,6 +106,7 @@ comments) up to the first "--- " line, then sections.
   dirs: P…             directories to create in BOX before the run
   uniq: P…             directories whose new files have generated names
   user: run | exists   see HERMETIC
+  spool: absent        in user: cases, no /var/mail/<user> before the run
   hermetic: REASON     the case need not assign the @STD@ variables
   timeout: SECONDS                                              [20]
 Sections: "--- rc" (BOX/rc); "--- file PATH [mode=0644] [nonl] [age=S]
@@ -142,7 +143,7 @@ BUILD = os.environ.get("MAILROOM_BUILD") or os.path.join(SRC, "build")
 STD = ("MAILDIR=@BOX@/Mail DEFAULT=@BOX@/Mail/default ORGMAIL=@BOX@/Mail/orgmail "
        "SENDMAIL=@BOX@/bin/sendmail SHELL=/bin/sh PATH=@BOX@/bin:/usr/bin:/bin LOGFILE=@BOX@/log")
 KEYS = {"desc", "msg", "args", "prog", "env", "log", "stderr", "dirs", "uniq", "user", "hermetic",
-        "timeout", "logfile"}
+        "timeout", "logfile", "spool"}
 SENDMAIL = """#!/bin/sh
 # pmdiff's fake sendmail: keeps argv (one argument a line) and stdin of each call.
 d=@BOX@/sent
@@ -177,6 +178,7 @@ class Case:
         self.dirs = []
         self.uniq = []
         self.user = ""
+        self.spool = ""
         self.hermetic = ""
         self.timeout = 20.0
         self.files = []   # (kind, path, data or target, mode, owner)
@@ -386,11 +388,14 @@ class Env:
         return Account(name, pw.pw_uid, pw.pw_gid, home)
 
     @staticmethod
-    def make_spool(acct):
-        """/var/mail/<user>, empty, the user's, 0600 — as mail.local makes it."""
+    def make_spool(acct, absent=False):
+        """/var/mail/<user>, empty, the user's, 0600 — as mail.local makes it
+        (or no such file, with absent)."""
         for p in (acct.spool, acct.spool + ".lock"):
             if os.path.lexists(p):
                 os.unlink(p)
+        if absent:
+            return
         fd = os.open(acct.spool, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.fchown(fd, acct.uid, acct.gid)
         os.fchmod(fd, 0o600)
@@ -469,7 +474,7 @@ def install(case, env, box, formail):
                 full = os.path.join(box, subst(rel, box, user, env.msgs))
                 os.lchown(full, 0 if owner == "root" else named.uid, 0)
         if case.user:
-            env.make_spool(named)
+            env.make_spool(named, absent=case.spool == "absent")
             spool = [named.spool, named.spool + ".lock"]
     return spool, run_as, user
 
