@@ -106,6 +106,7 @@ private:
             std::string_view line = c_string(get_line());
             if (line.empty()) return out;
             if (line.back() != '\\') {
+                if (out.empty()) return std::string(line);  // the usual case: one line
                 out.append(line);
                 return out;
             }
@@ -336,7 +337,7 @@ void Parser::action(Recipe& r) {
                 a.kind = ActionKind::Block;
                 return;
             }
-            prefix = "{";
+            prefix.push_back('{');  // (not `= "{"`: a bogus -Wrestrict in g++ 12)
         } else {
             prefix = std::string(name);
         }
@@ -349,7 +350,8 @@ void Parser::action(Recipe& r) {
             // procmail starts a fresh word after the part it read as a
             // name, so a `#` there begins a comment
             if (!prefix.empty() && !rest.empty() && rest.front() == '#') rest = {};
-            a.text = prefix + std::string(rest);
+            a.text = std::move(prefix);
+            a.text += rest;
             return;
         }
     }
@@ -448,11 +450,12 @@ HeaderFields parse_header_words(const std::vector<std::string>& words) {
 ParsedRcfile parse_rcfile(std::string_view text) { return Parser(text).run(); }
 
 std::string squeeze_continuations(std::string_view text) {
+    text = c_string(text);
+    if (text.find('\n') == std::string_view::npos) return std::string(text);  // one line: nothing to squeeze
     std::string out;
     out.reserve(text.size());
     int state = 0;  // 1: after a backslash, 2: at a line's start
     for (char c : text) {
-        if (c == '\0') break;
         switch (c) {
         case '\n':
             out.push_back(c);
