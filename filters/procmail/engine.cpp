@@ -520,11 +520,12 @@ std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::s
 const Regex* Engine::regex(const std::string& pattern, bool case_sensitive, bool after_backslash) {
     auto [it, inserted] =
         m_regex_cache.try_emplace(std::make_pair(pattern, (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0)));
-    if (!inserted) return it->second.get();
-    auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
-    if (compiled) it->second = std::make_unique<Regex>(std::move(*compiled));
-    else diag("Invalid regexp \"" + pattern + "\"");
-    return it->second.get();
+    if (inserted) {
+        auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
+        if (compiled) it->second.emplace(std::move(*compiled));
+        else diag("Invalid regexp \"" + pattern + "\"");
+    }
+    return it->second ? &*it->second : nullptr;
 }
 
 bool Engine::eval_recipe(const Recipe& r, const HeaderFields& f, double* score, bool* weighted) {

@@ -291,12 +291,11 @@ void Parser::recipe() {
                 legacy = true;
             }
             skip_space();
-            Condition c;
+            Condition& c = r.conditions.emplace_back();
             c.line = line_of(m_pos);
             c.legacy = legacy;
             c.text = get_long_line();
             while (!c.text.empty() && blank(c.text.back())) c.text.pop_back();
-            r.conditions.push_back(std::move(c));
         }
         if (missing_action) {
             r.action.kind = ActionKind::MissingAction;

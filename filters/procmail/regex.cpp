@@ -901,11 +901,29 @@ std::string Regex::required_literal(std::string_view pat) {
     const size_t n = pat.size();
     std::string best, cur;
     auto flush = [&] {
-        if (cur.size() > best.size()) best.swap(cur);
+        if (cur.size() > best.size()) best = cur;
         cur.clear();
     };
+    // A byte that is an atom standing for itself, and an operator after it.
+    auto ordinary = [](char c) {
+        switch (c) {
+        case '|': case ')': case '(': case '[': case '.': case '$': case '^': case '\\': case '\n':
+            return false;
+        default:
+            return true;
+        }
+    };
+    auto repeat = [](char c) { return c == '*' || c == '?' || c == '+'; };
     size_t p = 0;
     while (p < n) {
+        // the common case first: ordinary bytes with no operator after them
+        size_t run = p;
+        while (run < n && ordinary(pat[run]) && !(run + 1 < n && repeat(pat[run + 1]))) ++run;
+        if (run > p) {
+            cur.append(pat.substr(p, run - p));
+            p = run;
+            continue;
+        }
         const unsigned char c = static_cast<unsigned char>(pat[p]);
         if (c == '|' || c == ')') return "";
         int literal = -1;  // the byte this atom stands for, if it is one
