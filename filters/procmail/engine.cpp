@@ -518,16 +518,14 @@ std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::s
 // ---- conditions ---------------------------------------------------------------
 
 const Regex* Engine::regex(const std::string& pattern, bool case_sensitive, bool after_backslash) {
-    auto key = std::make_pair(pattern, (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0));
-    auto it = m_regex_cache.find(key);
-    if (it != m_regex_cache.end()) return it->second.get();
-    auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
-    std::unique_ptr<Regex> re;
-    if (compiled) re = std::make_unique<Regex>(std::move(*compiled));
-    else diag("Invalid regexp \"" + pattern + "\"");
-    const Regex* p = re.get();
-    m_regex_cache.emplace(key, std::move(re));
-    return p;
+    auto [it, inserted] =
+        m_regex_cache.try_emplace(std::make_pair(pattern, (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0)));
+    if (inserted) {
+        auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
+        if (compiled) it->second.emplace(std::move(*compiled));
+        else diag("Invalid regexp \"" + pattern + "\"");
+    }
+    return it->second ? &*it->second : nullptr;
 }
 
 bool Engine::eval_recipe(const Recipe& r, const HeaderFields& f, double* score, bool* weighted) {

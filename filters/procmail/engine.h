@@ -17,6 +17,7 @@
 #include "filters/procmail/expand.h"
 #include "filters/procmail/message.h"
 #include "filters/procmail/rcfile.h"
+#include "filters/procmail/regex.h"
 #include "filters/procmail/runner.h"
 #include "filters/procmail/vars.h"
 #include "libmail/util/result.h"
@@ -34,8 +35,6 @@
 #include <vector>
 
 namespace mail::procmail {
-
-class Regex;
 
 
 // Where a delivery went and how many bytes it wrote (for the abstract).
@@ -226,13 +225,15 @@ private:
     long m_timeout = 960;
     mode_t m_umask = 077;
 
-    // Pattern text + (case_sensitive | after_backslash << 1) → compiled.
+    // Pattern text + (case_sensitive | after_backslash << 1) → compiled
+    // (no value: too large to compile).  Held in the map's nodes, which
+    // never move.
     struct RegexKeyHash {
         std::size_t operator()(const std::pair<std::string, int>& k) const noexcept {
             return std::hash<std::string>{}(k.first) * 31u + static_cast<std::size_t>(k.second);
         }
     };
-    std::unordered_map<std::pair<std::string, int>, std::unique_ptr<Regex>, RegexKeyHash> m_regex_cache;
+    std::unordered_map<std::pair<std::string, int>, std::optional<Regex>, RegexKeyHash> m_regex_cache;
     std::unique_ptr<ParsedRcfile> m_retained;  // the last rcfile parsed (run_rcfile_text)
 };
 

@@ -624,6 +624,14 @@ std::string regex_escape(std::string_view value) {
 }
 
 Extent scan_extent(std::string_view text, std::size_t start, ScanMode mode) {
+    // Most values are plain: up to the newline there is no quote, escape,
+    // substitution or comment, and (for an assignment) no blank.  The
+    // reader would stop at that newline; say so without running it.
+    std::string_view plain_stops = mode == ScanMode::Assign ? "\n\\`\"'#$ \t" : "\n\\`\"'#$";
+    std::size_t stop = text.find_first_of(plain_stops, start);
+    if (stop == std::string_view::npos) return {text.size(), text.size(), false};
+    if (text[stop] == '\n') return {stop, stop + 1, false};
+
     LexEnv lex;
     Reader r(text, start, mode == ScanMode::Assign ? Sarg::Assign : Sarg::Args, lex, 0, true);
     r.run();

@@ -315,6 +315,14 @@ TEST_CASE("scan_extent: where procmail stops reading") {
         {"a b # c\nX", ScanMode::Args, "a b # c", "X"},
         {"a 'b\nc'\nX", ScanMode::Args, "a 'b\nc'", "X"},
         {"", ScanMode::Args, "", ""},
+        // plain text (nothing quoted, escaped or substituted before the
+        // newline) is answered without running the reader
+        {"box0\n:0:\n", ScanMode::Args, "box0", ":0:\n"},
+        {"two  words\t}\n$X \"q\"", ScanMode::Args, "two  words\t}", "$X \"q\""},
+        {"no newline", ScanMode::Args, "no newline", ""},
+        {"value\n# comment", ScanMode::Assign, "value", "# comment"},
+        {"a}b", ScanMode::Assign, "a}b", ""},
+        {"\n", ScanMode::Assign, "", ""},
     };
     for (const auto& row : rows) {
         SUBCASE(row.text) {
@@ -324,6 +332,12 @@ TEST_CASE("scan_extent: where procmail stops reading") {
             CHECK(t.substr(e.next) == row.rest);
         }
     }
+    // from a start inside the text, NUL bytes included
+    const std::string nul("X=a\0b\nY", 8);
+    Extent e = scan_extent(nul, 2, ScanMode::Assign);
+    CHECK(e.end == 5);
+    CHECK(e.next == 6);
+    CHECK(scan_extent(nul, 9, ScanMode::Args).end == nul.size());
     CHECK(scan_extent("\"open", 0, ScanMode::Assign).unterminated_quote);
     CHECK_FALSE(scan_extent("\"closed\"", 0, ScanMode::Assign).unterminated_quote);
 }

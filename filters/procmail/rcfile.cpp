@@ -50,8 +50,8 @@ class Parser {
 public:
     explicit Parser(std::string_view text) : m_t(text) {
         m_line_starts.push_back(0);
-        for (std::size_t k = 0; k < text.size(); ++k)
-            if (text[k] == '\n') m_line_starts.push_back(k + 1);
+        for (std::size_t nl = text.find('\n'); nl != std::string_view::npos; nl = text.find('\n', nl + 1))
+            m_line_starts.push_back(nl + 1);
     }
 
     ParsedRcfile run();
@@ -73,9 +73,15 @@ private:
         for (int c = get(); c != '\n' && c != k_eof; c = get()) {
         }
     }
-    int line_of(std::size_t pos) const {
-        auto it = std::upper_bound(m_line_starts.begin(), m_line_starts.end(), pos);
-        return static_cast<int>(it - m_line_starts.begin());
+    // The 1-based line of a position.  The parser asks in text order, so
+    // the line of the last answer is where the search starts.
+    int line_of(std::size_t pos) {
+        if (pos < m_line_starts[m_line_hint]) {
+            auto it = std::upper_bound(m_line_starts.begin(), m_line_starts.end(), pos);
+            m_line_hint = static_cast<std::size_t>(it - m_line_starts.begin()) - 1;
+        }
+        while (m_line_hint + 1 < m_line_starts.size() && m_line_starts[m_line_hint + 1] <= pos) ++m_line_hint;
+        return static_cast<int>(m_line_hint + 1);
     }
     void diag(std::size_t pos, ParseIssue issue, std::string text = {}) {
         m_out.diagnostics.push_back({line_of(pos), issue, std::move(text)});
@@ -100,6 +106,7 @@ private:
             std::string_view line = c_string(get_line());
             if (line.empty()) return out;
             if (line.back() != '\\') {
+                if (out.empty()) return std::string(line);  // the usual case: one line
                 out.append(line);
                 return out;
             }
@@ -125,13 +132,19 @@ private:
     std::string_view m_t;
     std::size_t m_pos = 0;
     std::vector<std::size_t> m_line_starts;
+    std::size_t m_line_hint = 0;  // index in m_line_starts of the last line_of() answer
     std::vector<std::size_t> m_open;  // Block recipes still open
+    // The last recipe header parsed and its fields (see recipe()).
+    bool m_have_last_header = false;
+    std::string_view m_last_header_raw;
+    HeaderFields m_last_header_fields;
     ParsedRcfile m_out;
 };
 
 ParsedRcfile Parser::run() {
-    // At most one item per line: no reallocation (an Item is large, and
-    // procmail parses the whole rcfile for every message).
+    // Items seldom share a line: one per line is room enough not to
+    // reallocate (an Item is large, and procmail parses the whole rcfile
+    // for every message).
     m_out.items.reserve(m_line_starts.size());
     m_out.line_lengths.reserve(m_line_starts.size());
     for (std::size_t k = 0; k < m_line_starts.size(); ++k) {
@@ -172,10 +185,10 @@ void Parser::top_level_item() {
         return;
     }
     if (test('}')) {
-        Item it;
+        std::size_t index = m_out.items.size();
+        Item& it = m_out.items.emplace_back();
         it.kind = ItemKind::CloseBrace;
         it.line = line_of(start);
-        std::size_t index = m_out.items.size();
         if (m_open.empty()) {
             it.stray = true;
             diag(start, ParseIssue::StrayBrace, "}");
@@ -184,13 +197,12 @@ void Parser::top_level_item() {
             m_open.pop_back();
             m_out.items[it.open].recipe.action.block_end = index;
         }
-        m_out.items.push_back(std::move(it));
         return;
     }
     // an assignment, an unset, or something procmail skips
     bool ok = false;
     std::string_view name = get_name(ok);
-    Item it;
+    Item& it = m_out.items.emplace_back();
     it.line = line_of(start);
     if (!ok) {
         it.kind = ItemKind::Skipped;
@@ -198,7 +210,6 @@ void Parser::top_level_item() {
         // name at all: the rest of the line is
         it.value = std::string(c_string(name.empty() ? get_line() : name));
         diag(start, ParseIssue::SkippedText, it.value);
-        m_out.items.push_back(std::move(it));
         return;
     }
     it.name = std::string(name);
@@ -213,7 +224,6 @@ void Parser::top_level_item() {
     } else {
         it.kind = ItemKind::Unset;
     }
-    m_out.items.push_back(std::move(it));
 }
 
 void Parser::recipe() {
@@ -222,18 +232,29 @@ void Parser::recipe() {
     for (;;) {
         std::size_t start = m_pos;
         ++m_pos;  // the ':'
-        Item it;
+        // Built in place: an Item is large, and nothing else is added to
+        // the items until this one is complete.
+        std::size_t index = m_out.items.size();
+        Item& it = m_out.items.emplace_back();
         it.kind = ItemKind::Recipe;
         it.line = line_of(start);
         Recipe& r = it.recipe;
         r.header.line = it.line;
         Extent e = scan_extent(m_t, m_pos, ScanMode::Args);
-        r.header.raw = std::string(m_t.substr(m_pos, e.end - m_pos));
+        std::string_view raw = m_t.substr(m_pos, e.end - m_pos);
+        r.header.raw = std::string(raw);
         if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, r.header.raw);
         m_pos = e.next;
-        r.header.dynamic = r.header.raw.find_first_of("$`") != std::string::npos;
-        StaticEnv null_env;
-        r.header.fields = parse_header_words(expand_args(r.header.raw, null_env).words);
+        r.header.dynamic = raw.find_first_of("$`") != std::string_view::npos;
+        // The fields depend on the raw text alone, and an rcfile repeats
+        // the same few headers (`:0:`, `:0`): the last ones are reused.
+        if (!m_have_last_header || raw != m_last_header_raw) {
+            StaticEnv null_env;
+            m_last_header_fields = parse_header_words(expand_args(raw, null_env).words);
+            m_last_header_raw = raw;
+            m_have_last_header = true;
+        }
+        r.header.fields = m_last_header_fields;
         if (!r.header.fields.skipped.empty())
             diag(start, ParseIssue::SkippedText, r.header.fields.skipped);
 
@@ -270,25 +291,20 @@ void Parser::recipe() {
                 legacy = true;
             }
             skip_space();
-            Condition c;
+            Condition& c = r.conditions.emplace_back();
             c.line = line_of(m_pos);
             c.legacy = legacy;
             c.text = get_long_line();
             while (!c.text.empty() && blank(c.text.back())) c.text.pop_back();
-            r.conditions.push_back(std::move(c));
         }
-        std::size_t index = m_out.items.size();
         if (missing_action) {
             r.action.kind = ActionKind::MissingAction;
             r.action.line = line_of(m_pos);
             diag(start, ParseIssue::MissingAction);
-            m_out.items.push_back(std::move(it));
             continue;  // the ':' line is the next recipe
         }
         action(r);
-        bool block = r.action.kind == ActionKind::Block;
-        m_out.items.push_back(std::move(it));
-        if (block) m_open.push_back(index);
+        if (r.action.kind == ActionKind::Block) m_open.push_back(index);
         return;
     }
 }
@@ -320,7 +336,7 @@ void Parser::action(Recipe& r) {
                 a.kind = ActionKind::Block;
                 return;
             }
-            prefix = "{";
+            prefix.push_back('{');  // (not `= "{"`: a bogus -Wrestrict in g++ 12)
         } else {
             prefix = std::string(name);
         }
@@ -333,7 +349,8 @@ void Parser::action(Recipe& r) {
             // procmail starts a fresh word after the part it read as a
             // name, so a `#` there begins a comment
             if (!prefix.empty() && !rest.empty() && rest.front() == '#') rest = {};
-            a.text = prefix + std::string(rest);
+            a.text = std::move(prefix);
+            a.text += rest;
             return;
         }
     }
@@ -432,11 +449,12 @@ HeaderFields parse_header_words(const std::vector<std::string>& words) {
 ParsedRcfile parse_rcfile(std::string_view text) { return Parser(text).run(); }
 
 std::string squeeze_continuations(std::string_view text) {
+    text = c_string(text);
+    if (text.find('\n') == std::string_view::npos) return std::string(text);  // one line: nothing to squeeze
     std::string out;
     out.reserve(text.size());
     int state = 0;  // 1: after a backslash, 2: at a line's start
     for (char c : text) {
-        if (c == '\0') break;
         switch (c) {
         case '\n':
             out.push_back(c);

@@ -159,7 +159,11 @@ std::string substitute_macros(std::string_view pattern, bool* force_insensitive,
                                                  {"^TO_", k_to_},
                                                  {"^TO", k_to},
                                                  {"^FROM_MAILER", k_from_mailer}}};
-    std::string s(cut_at_nul(pattern));
+    const std::string_view text = cut_at_nul(pattern);
+    // Every key starts with ^TO or ^FROM_, and most patterns have neither.
+    if (text.find("^TO") == std::string_view::npos && text.find("^FROM_") == std::string_view::npos)
+        return std::string(text);
+    std::string s(text);
     size_t k = 0;
     while (k < keys.size()) {
         size_t at = s.find(keys[k].key);
@@ -718,10 +722,12 @@ private:
         out += ']';
     }
 
-    // Moves past one atom without translating it (memoized for groups).
+    // Moves past one atom without translating it (memoized for groups);
+    // a non-group atom moves as simp() moves.
     void skip_atom() {
         int c = peek();
-        if (c == '(') {
+        switch (c) {
+        case '(': {
             auto it = m_skipped.find(m_p);
             if (it != m_skipped.end()) {
                 m_p = it->second;
@@ -734,8 +740,23 @@ private:
             m_skipped.emplace(p0, m_p);
             return;
         }
-        std::string scratch;
-        simp(false, scratch);
+        case '[':
+            ++m_p;
+            (void)parse_class(m_pat, m_p, m_fold);
+            return;
+        case 0:
+            return;
+        case '^':
+            m_p += peek(1) == '^' ? 2 : 1;
+            return;
+        case '\\':
+            ++m_p;
+            if (peek() != 0) ++m_p;
+            return;
+        default:
+            ++m_p;
+            return;
+        }
     }
 
     void simp(bool at_end, std::string& out) {
@@ -877,14 +898,32 @@ std::string Regex::required_literal(std::string_view pat) {
     // single literal is required; a group, class, newline, `.`, `^`, `$`,
     // `\<`, `\>` ends a run; `\/` and unbalanced parentheses make us give
     // up (their meaning is for the full compiler to decide).
+    const size_t n = pat.size();
     std::string best, cur;
     auto flush = [&] {
         if (cur.size() > best.size()) best = cur;
         cur.clear();
     };
-    const size_t n = pat.size();
+    // A byte that is an atom standing for itself, and an operator after it.
+    auto ordinary = [](char c) {
+        switch (c) {
+        case '|': case ')': case '(': case '[': case '.': case '$': case '^': case '\\': case '\n':
+            return false;
+        default:
+            return true;
+        }
+    };
+    auto repeat = [](char c) { return c == '*' || c == '?' || c == '+'; };
     size_t p = 0;
     while (p < n) {
+        // the common case first: ordinary bytes with no operator after them
+        size_t run = p;
+        while (run < n && ordinary(pat[run]) && !(run + 1 < n && repeat(pat[run + 1]))) ++run;
+        if (run > p) {
+            cur.append(pat.substr(p, run - p));
+            p = run;
+            continue;
+        }
         const unsigned char c = static_cast<unsigned char>(pat[p]);
         if (c == '|' || c == ')') return "";
         int literal = -1;  // the byte this atom stands for, if it is one

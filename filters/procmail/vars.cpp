@@ -4,7 +4,7 @@
 namespace mail::procmail {
 
 const std::string* Vars::get(std::string_view name) const {
-    auto it = m_index.find(std::string(name));
+    auto it = m_index.find(name);
     return it == m_index.end() ? nullptr : &m_list[it->second].second;
 }
 
@@ -14,18 +14,18 @@ std::string Vars::value(std::string_view name) const {
 }
 
 void Vars::set(std::string_view name, std::string value) {
-    auto it = m_index.find(std::string(name));
+    auto it = m_index.find(name);
     if (it != m_index.end()) {
         m_list[it->second].second = std::move(value);
         return;
     }
-    m_index.emplace(std::string(name), m_list.size());
-    m_list.emplace_back(std::string(name), std::move(value));
+    it = m_index.emplace(std::string(name), m_list.size()).first;
+    m_list.emplace_back(it->first, std::move(value));
     ++m_live;
 }
 
 void Vars::unset(std::string_view name) {
-    auto it = m_index.find(std::string(name));
+    auto it = m_index.find(name);
     if (it == m_index.end()) return;
     m_list[it->second].first.clear();
     m_list[it->second].second.clear();

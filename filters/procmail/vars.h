@@ -7,6 +7,7 @@
 // are the engine's; this is only the store.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,8 +26,13 @@ public:
     std::vector<std::string> environ() const;
 
 private:
+    // Looked up by string_view: no key is copied to find a variable.
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+    };
     std::vector<std::pair<std::string, std::string>> m_list;  // erased slots have an empty name
-    std::unordered_map<std::string, std::size_t> m_index;
+    std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> m_index;
     std::size_t m_live = 0;
 };
 
