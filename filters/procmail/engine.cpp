@@ -86,9 +86,12 @@ Engine::Engine(Message message, Settings settings, Actions& actions)
 // it reads the message (and again after a filter), unless -Y.
 void Engine::fix_content_length() {
     if (m_settings.berkeley) return;
+    // Copied only when the field's value changes (most messages have none).
+    MessageLayout l = message_layout(m_msg.text(), false);
+    if (!l.has_content_length || m_msg.text().compare(l.cl_value_offset, l.cl_value.size(), l.cl_value) == 0) return;
     std::string t = m_msg.text();
-    rewrite_content_length(t, false);
-    if (t != m_msg.text()) m_msg.set_text(std::move(t));
+    t.replace(l.cl_value_offset, l.cl_value.size(), l.cl_value);
+    m_msg.set_text(std::move(t));
 }
 
 Engine::~Engine() { release(); }
@@ -412,8 +415,10 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 break;
             case ItemKind::Recipe: {
                 const Recipe& r = it.recipe;
-                HeaderFields f = r.header.fields;
-                if (r.header.dynamic) f = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
+                // A dynamic header is parsed again with the variables set.
+                HeaderFields expanded;
+                if (r.header.dynamic) expanded = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
+                const HeaderFields& f = r.header.dynamic ? expanded : r.header.fields;
                 if (!f.skipped.empty()) diag("Skipped \"" + f.skipped + "\"");
                 bool A = f.has('A'), a = f.has('a'), E = f.has('E'), e = f.has('e');
                 // procmail's order: e first (it wins over E and a), then E,
