@@ -343,14 +343,14 @@ bool Engine::run_rcfile(const std::string& path) {
         diag("Couldn't read \"" + path + "\"");
         return false;
     }
-    return run_rcfile_text(path, text);
+    return run_rcfile_text(path, std::move(text));
 }
 
-bool Engine::run_rcfile_text(const std::string& display, std::string_view text) {
+bool Engine::run_rcfile_text(const std::string& display, std::string text) {
     std::string name = display;
-    std::string body(text);
+    std::string body = std::move(text);
     for (int hops = 0;; ++hops) {
-        auto rc = std::make_unique<ParsedRcfile>(parse_rcfile(body));
+        auto rc = std::make_unique<ParsedRcfile>(parse_rcfile_moved(std::move(body)));
         m_current_file = name;
         run_items(name, *rc);
         // Kept until the next one: a run that ends with _exit (main.cpp)
@@ -402,7 +402,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 unset(it.name);
                 break;
             case ItemKind::Skipped:
-                diag("Skipped \"" + it.value + "\"");
+                diag("Skipped \"" + std::string(it.value) + "\"");
                 break;
             case ItemKind::CloseBrace:
                 if (it.stray) {
@@ -513,7 +513,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
 std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::size_t end) {
     for (std::size_t j = start + 1; j < end && j < rc.items.size(); ++j) {
         const Item& it = rc.items[j];
-        if (it.kind == ItemKind::Skipped) diag("Skipped \"" + it.value + "\"");
+        if (it.kind == ItemKind::Skipped) diag("Skipped \"" + std::string(it.value) + "\"");
         else if (it.kind == ItemKind::Recipe && !it.recipe.header.dynamic && !it.recipe.header.fields.skipped.empty())
             diag("Skipped \"" + it.recipe.header.fields.skipped + "\"");
     }
@@ -846,7 +846,7 @@ bool Engine::deliver_to_folder(const Recipe& r, const HeaderFields& f, const std
 }
 
 bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
-    const std::string& raw = r.action.text;
+    std::string_view raw = r.action.text;
     bool capture = !r.action.capture.empty();
     bool filter = f.has('f') && !capture;
     if (f.has('c') && (filter || capture)) diag("Extraneous copy-flag ignored");
@@ -858,11 +858,11 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
             lockname = expand_assignment(f.lock_name, *this, m_linebuf).text;
         } else {
             std::size_t p = raw.find(">>");
-            if (p == std::string::npos) {
-                diag("Couldn't determine implicit lockfile from \"" + raw + "\"");
+            if (p == std::string_view::npos) {
+                diag("Couldn't determine implicit lockfile from \"" + std::string(raw) + "\"");
                 lockname = m_vars.value("LOCKEXT");
             } else {
-                ExpandedArgs w = expand_args(std::string_view(raw).substr(p + 2), *this, m_linebuf);
+                ExpandedArgs w = expand_args(raw.substr(p + 2), *this, m_linebuf);
                 lockname = (w.words.empty() ? std::string() : w.words[0]) + m_vars.value("LOCKEXT");
             }
         }

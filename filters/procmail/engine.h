@@ -107,7 +107,7 @@ public:
     // Runs one rcfile (path as given; `display` is what $_ shows).
     // Returns false when the file could not be read ("Couldn't read").
     bool run_rcfile(const std::string& path);
-    bool run_rcfile_text(const std::string& display, std::string_view text);
+    bool run_rcfile_text(const std::string& display, std::string text);
     // What the destructor does that matters outside the process: releases
     // the global lock (LOCKFILE) and closes the log.  main() calls it and
     // then _exit()s, since freeing the engine's memory only costs time.
