@@ -86,9 +86,12 @@ Engine::Engine(Message message, Settings settings, Actions& actions)
 // it reads the message (and again after a filter), unless -Y.
 void Engine::fix_content_length() {
     if (m_settings.berkeley) return;
+    // Copied only when the field's value changes (most messages have none).
+    MessageLayout l = message_layout(m_msg.text(), false);
+    if (!l.has_content_length || m_msg.text().compare(l.cl_value_offset, l.cl_value.size(), l.cl_value) == 0) return;
     std::string t = m_msg.text();
-    rewrite_content_length(t, false);
-    if (t != m_msg.text()) m_msg.set_text(std::move(t));
+    t.replace(l.cl_value_offset, l.cl_value.size(), l.cl_value);
+    m_msg.set_text(std::move(t));
 }
 
 Engine::~Engine() { release(); }
@@ -340,14 +343,14 @@ bool Engine::run_rcfile(const std::string& path) {
         diag("Couldn't read \"" + path + "\"");
         return false;
     }
-    return run_rcfile_text(path, text);
+    return run_rcfile_text(path, std::move(text));
 }
 
-bool Engine::run_rcfile_text(const std::string& display, std::string_view text) {
+bool Engine::run_rcfile_text(const std::string& display, std::string text) {
     std::string name = display;
-    std::string body(text);
+    std::string body = std::move(text);
     for (int hops = 0;; ++hops) {
-        auto rc = std::make_unique<ParsedRcfile>(parse_rcfile(body));
+        auto rc = std::make_unique<ParsedRcfile>(parse_rcfile_moved(std::move(body)));
         m_current_file = name;
         run_items(name, *rc);
         // Kept until the next one: a run that ends with _exit (main.cpp)
@@ -399,7 +402,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 unset(it.name);
                 break;
             case ItemKind::Skipped:
-                diag("Skipped \"" + it.value + "\"");
+                diag("Skipped \"" + std::string(it.value) + "\"");
                 break;
             case ItemKind::CloseBrace:
                 if (it.stray) {
@@ -412,8 +415,10 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
                 break;
             case ItemKind::Recipe: {
                 const Recipe& r = it.recipe;
-                HeaderFields f = r.header.fields;
-                if (r.header.dynamic) f = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
+                // A dynamic header is parsed again with the variables set.
+                HeaderFields expanded;
+                if (r.header.dynamic) expanded = parse_header_words(expand_args(r.header.raw, *this, m_linebuf).words);
+                const HeaderFields& f = r.header.dynamic ? expanded : r.header.fields;
                 if (!f.skipped.empty()) diag("Skipped \"" + f.skipped + "\"");
                 bool A = f.has('A'), a = f.has('a'), E = f.has('E'), e = f.has('e');
                 // procmail's order: e first (it wins over E and a), then E,
@@ -508,7 +513,7 @@ bool Engine::run_items(const std::string& display, const ParsedRcfile& rc) {
 std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::size_t end) {
     for (std::size_t j = start + 1; j < end && j < rc.items.size(); ++j) {
         const Item& it = rc.items[j];
-        if (it.kind == ItemKind::Skipped) diag("Skipped \"" + it.value + "\"");
+        if (it.kind == ItemKind::Skipped) diag("Skipped \"" + std::string(it.value) + "\"");
         else if (it.kind == ItemKind::Recipe && !it.recipe.header.dynamic && !it.recipe.header.fields.skipped.empty())
             diag("Skipped \"" + it.recipe.header.fields.skipped + "\"");
     }
@@ -517,14 +522,21 @@ std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::s
 
 // ---- conditions ---------------------------------------------------------------
 
-const Regex* Engine::regex(const std::string& pattern, bool case_sensitive, bool after_backslash) {
-    auto [it, inserted] =
-        m_regex_cache.try_emplace(std::make_pair(pattern, (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0)));
-    if (inserted) {
-        auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
-        if (compiled) it->second.emplace(std::move(*compiled));
-        else diag("Invalid regexp \"" + pattern + "\"");
+const Regex* Engine::regex(std::string_view pattern, bool case_sensitive, bool after_backslash, std::string_view area,
+                           std::optional<Regex>* uncached, bool* absent) {
+    const int flags = (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0);
+    if (auto it = m_regex_cache.find(RegexKeyView{pattern, flags}); it != m_regex_cache.end())
+        return it->second ? &*it->second : nullptr;
+    auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
+    // Most patterns of a big rcfile are looked at once and cannot match:
+    // keeping them would cost more than preparing them again.
+    if (compiled && compiled->absent_uncompiled(area)) {
+        *absent = true;
+        return &uncached->emplace(std::move(*compiled));
     }
+    auto it = m_regex_cache.try_emplace(RegexKey{std::string(pattern), flags}).first;
+    if (compiled) it->second.emplace(std::move(*compiled));
+    else diag("Invalid regexp \"" + std::string(pattern) + "\"");
     return it->second ? &*it->second : nullptr;
 }
 
@@ -640,13 +652,15 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
         case ConditionKind::Dollar:  // not reached: expanded above
         case ConditionKind::Regex: {
             bool cs = f.has('D');
-            const Regex* re = regex(p.body, cs, after_backslash);
+            std::optional<Regex> uncached;
+            bool absent = false;
+            const Regex* re = regex(p.body, cs, after_backslash, area, &uncached, &absent);
             if (re == nullptr) return p.weighted;  // too large to compile: logged; no match
             if (!re->warning().empty()) diag("Invalid regexp \"" + p.body + "\"");
             if (!p.weighted) {
                 std::string match;
                 bool gave_up = false;
-                bool m = re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
+                bool m = !absent && re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
                 if (gave_up) diag("Search too costly, taken as no match: \"" + p.body + "\"");
                 if (m && re->has_extraction() && !p.negate) m_vars.set("MATCH", match);
                 if (m_verbose) diag(std::string(m != p.negate ? "Match on" : "No match on") + (p.negate ? " !" : "") + " \"" + re->expanded() + "\"");
@@ -841,7 +855,7 @@ bool Engine::deliver_to_folder(const Recipe& r, const HeaderFields& f, const std
 }
 
 bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
-    const std::string& raw = r.action.text;
+    std::string_view raw = r.action.text;
     bool capture = !r.action.capture.empty();
     bool filter = f.has('f') && !capture;
     if (f.has('c') && (filter || capture)) diag("Extraneous copy-flag ignored");
@@ -853,11 +867,11 @@ bool Engine::run_pipe(const Recipe& r, const HeaderFields& f) {
             lockname = expand_assignment(f.lock_name, *this, m_linebuf).text;
         } else {
             std::size_t p = raw.find(">>");
-            if (p == std::string::npos) {
-                diag("Couldn't determine implicit lockfile from \"" + raw + "\"");
+            if (p == std::string_view::npos) {
+                diag("Couldn't determine implicit lockfile from \"" + std::string(raw) + "\"");
                 lockname = m_vars.value("LOCKEXT");
             } else {
-                ExpandedArgs w = expand_args(std::string_view(raw).substr(p + 2), *this, m_linebuf);
+                ExpandedArgs w = expand_args(raw.substr(p + 2), *this, m_linebuf);
                 lockname = (w.words.empty() ? std::string() : w.words[0]) + m_vars.value("LOCKEXT");
             }
         }

@@ -107,7 +107,7 @@ public:
     // Runs one rcfile (path as given; `display` is what $_ shows).
     // Returns false when the file could not be read ("Couldn't read").
     bool run_rcfile(const std::string& path);
-    bool run_rcfile_text(const std::string& display, std::string_view text);
+    bool run_rcfile_text(const std::string& display, std::string text);
     // What the destructor does that matters outside the process: releases
     // the global lock (LOCKFILE) and closes the log.  main() calls it and
     // then _exit()s, since freeing the engine's memory only costs time.
@@ -169,7 +169,11 @@ private:
     std::string action_text(const HeaderFields& f) const;
     RunSpec program_spec(const Command& cmd, std::string_view input) const;
     Command command_for(std::string_view raw, std::string* shown = nullptr);
-    const Regex* regex(const std::string& pattern, bool case_sensitive, bool after_backslash = false);
+    // The compiled pattern (nullptr: too large, logged).  A pattern that
+    // cannot match `area` (Regex::absent_uncompiled) is not cached: it goes
+    // to *uncached, and *absent is set (its search is known to fail).
+    const Regex* regex(std::string_view pattern, bool case_sensitive, bool after_backslash, std::string_view area,
+                       std::optional<Regex>* uncached, bool* absent);
     void record_delivery(const Delivery& d, bool copy);
     void write_abstract(std::string_view folder, uint64_t bytes);
     bool want_abstract() const;
@@ -228,12 +232,31 @@ private:
     // Pattern text + (case_sensitive | after_backslash << 1) → compiled
     // (no value: too large to compile).  Held in the map's nodes, which
     // never move.
+    // Looked up by RegexKeyView: no key is built unless the pattern is kept.
+    struct RegexKey {
+        std::string pattern;
+        int flags;
+    };
+    struct RegexKeyView {
+        std::string_view pattern;
+        int flags;
+    };
     struct RegexKeyHash {
-        std::size_t operator()(const std::pair<std::string, int>& k) const noexcept {
-            return std::hash<std::string>{}(k.first) * 31u + static_cast<std::size_t>(k.second);
+        using is_transparent = void;
+        static std::size_t of(std::string_view p, int flags) noexcept {
+            return std::hash<std::string_view>{}(p) * 31u + static_cast<std::size_t>(flags);
+        }
+        std::size_t operator()(const RegexKey& k) const noexcept { return of(k.pattern, k.flags); }
+        std::size_t operator()(const RegexKeyView& k) const noexcept { return of(k.pattern, k.flags); }
+    };
+    struct RegexKeyEqual {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return a.flags == b.flags && std::string_view(a.pattern) == std::string_view(b.pattern);
         }
     };
-    std::unordered_map<std::pair<std::string, int>, std::optional<Regex>, RegexKeyHash> m_regex_cache;
+    std::unordered_map<RegexKey, std::optional<Regex>, RegexKeyHash, RegexKeyEqual> m_regex_cache;
     std::unique_ptr<ParsedRcfile> m_retained;  // the last rcfile parsed (run_rcfile_text)
 };
 

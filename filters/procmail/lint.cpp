@@ -112,32 +112,33 @@ void Linter::unset_item(std::size_t k) {
     while (same_line(last + 1) && m_p.items[last + 1].kind == ItemKind::Unset) ++last;
     std::string names;
     for (std::size_t j = k; j <= last; ++j)
-        names += (j == k ? "`" : j == last ? " and `" : ", `") + m_p.items[j].name + "`";
+        names += (j == k ? "`" : j == last ? " and `" : ", `") + std::string(m_p.items[j].name) + "`";
     bool several = last > k;
     const char* unsets = several ? " unset variables of those names" : " unsets the variable of that name";
     if (k > 0 && same_line(k - 1) && m_p.items[k - 1].kind == ItemKind::Assign) {
         const Item& a = m_p.items[k - 1];
-        std::string all = a.value;
-        for (std::size_t j = k; j <= last; ++j) all += " " + m_p.items[j].name;
-        warn(it.line, "the value of " + a.name + " is one word, " + quoted(a.value) + "; " + names + " after it" +
-                          unsets + " (quote the value: " + a.name + "=\"" + all + "\")");
+        std::string all(a.value);
+        for (std::size_t j = k; j <= last; ++j) (all += ' ') += m_p.items[j].name;
+        const std::string name(a.name);
+        warn(it.line, "the value of " + name + " is one word, " + quoted(a.value) + "; " + names + " after it" +
+                          unsets + " (quote the value: " + name + "=\"" + all + "\")");
         return;
     }
     bool alone = !several && !(k > 0 && same_line(k - 1)) && !same_line(k + 1);
     if (alone && all_upper(it.name)) return;  // `LOCKFILE` on its own: the documented way to unset
     warn(it.line, "bare word" + std::string(several ? "s " : " ") + names + unsets +
-                      (several ? "" : " (write `" + it.name + "=` if that is meant)"));
+                      (several ? "" : " (write `" + std::string(it.name) + "=` if that is meant)"));
 }
 
 void Linter::recipe(const Item& it) {
     const Recipe& r = it.recipe;
     const HeaderFields& f = r.header.fields;
     if (r.header.dynamic)
-        warn(it.line, "recipe header " + quoted(":" + r.header.raw) +
+        warn(it.line, "recipe header " + quoted(":" + std::string(r.header.raw)) +
                           " uses $ or a backquote: its flags and lock are decided at run time");
     if (!f.skipped.empty()) {
         std::string first = quoted(f.skipped.substr(0, 1));
-        warn(it.line, "unknown flag `" + first.substr(1, first.size() - 2) + "` in " + quoted(":" + r.header.raw) +
+        warn(it.line, "unknown flag `" + first.substr(1, first.size() - 2) + "` in " + quoted(":" + std::string(r.header.raw)) +
                           ": procmail skips " + quoted(f.skipped) + " and any flag or lock in it (procmail: \"Skipped\")");
     }
     if (f.count < 0 && f.legacy_conditions() > 0) {

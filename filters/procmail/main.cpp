@@ -467,7 +467,7 @@ int main(int argc, char** argv) {
             read_rcfile("/etc/procmailrc", &text)) {
             std::string path = vars.value("PATH");
             vars.set("PATH", "/usr/local/bin:/usr/bin:/bin");
-            engine.run_rcfile_text("/etc/procmailrc", text);
+            engine.run_rcfile_text("/etc/procmailrc", std::move(text));
             if (!engine.stopped()) vars.set("PATH", path);
         }
     }
@@ -493,7 +493,7 @@ int main(int argc, char** argv) {
             engine.assign("MAILDIR", current ? std::string(".") : vars.value("MAILDIR"));
             entered = true;
         }
-        engine.run_rcfile_text(path, text);
+        engine.run_rcfile_text(path, std::move(text));
         if (engine.host_mismatch() && k + 1 < rcfiles.size()) {
             engine.reset_host(s.hostname);
             continue;

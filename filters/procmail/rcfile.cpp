@@ -48,9 +48,11 @@ double stod(std::string_view s, std::size_t& used) {
 
 class Parser {
 public:
-    explicit Parser(std::string_view text) : m_t(text) {
+    explicit Parser(std::string text) : m_src(std::make_shared<RcfileSource>()) {
+        m_src->text = std::move(text);
+        m_t = m_src->text;
         m_line_starts.push_back(0);
-        for (std::size_t nl = text.find('\n'); nl != std::string_view::npos; nl = text.find('\n', nl + 1))
+        for (std::size_t nl = m_t.find('\n'); nl != std::string_view::npos; nl = m_t.find('\n', nl + 1))
             m_line_starts.push_back(nl + 1);
     }
 
@@ -97,22 +99,30 @@ private:
         m_pos = nl + 1;
         return m_t.substr(start, nl - start);
     }
+    // Keeps a text the parser built for as long as the items.
+    std::string_view keep(std::string text) {
+        m_src->made.push_front(std::move(text));
+        return m_src->made.front();
+    }
     // getlline(): lines joined at a trailing backslash (kept, then a
     // newline); a line that is only a backslash becomes a newline.
-    std::string get_long_line() {
+    std::string_view get_long_line() {
+        if (m_pos >= m_t.size()) return {};
+        std::string_view first = c_string(get_line());
+        if (first.empty() || first.back() != '\\') return first;  // the usual case: one line
         std::string out;
-        for (;;) {
-            if (m_pos >= m_t.size()) return out;
-            std::string_view line = c_string(get_line());
-            if (line.empty()) return out;
-            if (line.back() != '\\') {
-                if (out.empty()) return std::string(line);  // the usual case: one line
-                out.append(line);
-                return out;
-            }
+        for (std::string_view line = first;;) {
             if (line.size() > 1) out.append(line);
             out.push_back('\n');
+            if (m_pos >= m_t.size()) break;
+            line = c_string(get_line());
+            if (line.empty()) break;
+            if (line.back() != '\\') {
+                out.append(line);
+                break;
+            }
         }
+        return keep(std::move(out));
     }
     // gobenv(): a variable name ([A-Za-z_][A-Za-z0-9_]*) at the current
     // position, consumed; `ok` when a blank, newline or `=` follows.
@@ -129,7 +139,8 @@ private:
     void recipe();
     void action(Recipe& r);
 
-    std::string_view m_t;
+    std::shared_ptr<RcfileSource> m_src;
+    std::string_view m_t;  // m_src->text
     std::size_t m_pos = 0;
     std::vector<std::size_t> m_line_starts;
     std::size_t m_line_hint = 0;  // index in m_line_starts of the last line_of() answer
@@ -138,6 +149,12 @@ private:
     bool m_have_last_header = false;
     std::string_view m_last_header_raw;
     HeaderFields m_last_header_fields;
+    // Recipe items and where their conditions are in m_src->conditions
+    // (the spans are made at the end, once that vector stops growing).
+    struct ConditionSpan {
+        std::size_t item, first, count;
+    };
+    std::vector<ConditionSpan> m_condition_spans;
     ParsedRcfile m_out;
 };
 
@@ -146,6 +163,7 @@ ParsedRcfile Parser::run() {
     // reallocate (an Item is large, and procmail parses the whole rcfile
     // for every message).
     m_out.items.reserve(m_line_starts.size());
+    m_src->conditions.reserve(m_line_starts.size() / 2);
     m_out.line_lengths.reserve(m_line_starts.size());
     for (std::size_t k = 0; k < m_line_starts.size(); ++k) {
         std::size_t start = m_line_starts[k];
@@ -168,12 +186,15 @@ ParsedRcfile Parser::run() {
         if (peek() == k_eof) break;
         top_level_item();
     }
+    for (const ConditionSpan& c : m_condition_spans)
+        m_out.items[c.item].recipe.conditions = std::span<const Condition>(m_src->conditions).subspan(c.first, c.count);
     for (std::size_t idx : m_open) {
         m_out.items[idx].recipe.action.block_end = m_out.items.size();
         m_out.diagnostics.push_back({m_out.items[idx].line, ParseIssue::UnterminatedBlock, "{"});
     }
     std::stable_sort(m_out.diagnostics.begin(), m_out.diagnostics.end(),
                      [](const ParseDiagnostic& a, const ParseDiagnostic& b) { return a.line < b.line; });
+    m_out.source = std::move(m_src);
     return std::move(m_out);
 }
 
@@ -208,18 +229,18 @@ void Parser::top_level_item() {
         it.kind = ItemKind::Skipped;
         // a name followed by anything else: only the name is skipped; no
         // name at all: the rest of the line is
-        it.value = std::string(c_string(name.empty() ? get_line() : name));
-        diag(start, ParseIssue::SkippedText, it.value);
+        it.value = c_string(name.empty() ? get_line() : name);
+        diag(start, ParseIssue::SkippedText, std::string(it.value));
         return;
     }
-    it.name = std::string(name);
+    it.name = name;
     skip_space();
     if (test('=')) {
         skip_space();  // procmail's reader skips them too
         Extent e = scan_extent(m_t, m_pos, ScanMode::Assign);
         it.kind = ItemKind::Assign;
-        it.value = std::string(m_t.substr(m_pos, e.end - m_pos));
-        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, it.value);
+        it.value = m_t.substr(m_pos, e.end - m_pos);
+        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, std::string(it.value));
         m_pos = e.next;
     } else {
         it.kind = ItemKind::Unset;
@@ -242,8 +263,8 @@ void Parser::recipe() {
         r.header.line = it.line;
         Extent e = scan_extent(m_t, m_pos, ScanMode::Args);
         std::string_view raw = m_t.substr(m_pos, e.end - m_pos);
-        r.header.raw = std::string(raw);
-        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, r.header.raw);
+        r.header.raw = raw;
+        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, std::string(raw));
         m_pos = e.next;
         r.header.dynamic = raw.find_first_of("$`") != std::string_view::npos;
         // The fields depend on the raw text alone, and an rcfile repeats
@@ -260,6 +281,7 @@ void Parser::recipe() {
 
         // conditions (misc.c conditions())
         int nrcond = r.header.fields.legacy_conditions();
+        const std::size_t first_condition = m_src->conditions.size();
         bool skipped_empty = false;
         bool missing_action = false;
         for (;;) {
@@ -291,12 +313,14 @@ void Parser::recipe() {
                 legacy = true;
             }
             skip_space();
-            Condition& c = r.conditions.emplace_back();
+            Condition& c = m_src->conditions.emplace_back();
             c.line = line_of(m_pos);
             c.legacy = legacy;
             c.text = get_long_line();
-            while (!c.text.empty() && blank(c.text.back())) c.text.pop_back();
+            while (!c.text.empty() && blank(c.text.back())) c.text.remove_suffix(1);
         }
+        if (std::size_t n = m_src->conditions.size() - first_condition; n > 0)
+            m_condition_spans.push_back({index, first_condition, n});  // made at the end
         if (missing_action) {
             r.action.kind = ActionKind::MissingAction;
             r.action.line = line_of(m_pos);
@@ -313,6 +337,7 @@ void Parser::action(Recipe& r) {
     Action& a = r.action;
     skip_space();
     a.line = line_of(m_pos);
+    const std::size_t prefix_start = m_pos;
     std::string prefix;
     if (peek() == k_eof) {
         a.kind = ActionKind::Incomplete;
@@ -328,7 +353,7 @@ void Parser::action(Recipe& r) {
             if (test('=')) {
                 prefix.push_back('=');
                 if (skip_space()) prefix.push_back(' ');
-                if (peek() == '!' || peek() == '|') a.capture = std::string(name);
+                if (peek() == '!' || peek() == '|') a.capture = name;
             }
         } else if (name.empty() && peek() == '{') {
             ++m_pos;
@@ -345,20 +370,25 @@ void Parser::action(Recipe& r) {
             Extent e = scan_extent(m_t, m_pos, ScanMode::Args);
             std::string_view rest = m_t.substr(m_pos, e.end - m_pos);
             if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, std::string(rest));
+            std::string_view written = m_t.substr(prefix_start, m_pos - prefix_start);
             m_pos = e.next;
             // procmail starts a fresh word after the part it read as a
             // name, so a `#` there begins a comment
             if (!prefix.empty() && !rest.empty() && rest.front() == '#') rest = {};
-            a.text = std::move(prefix);
-            a.text += rest;
+            if (written == prefix) {  // the usual case: the prefix is as written, the rest follows it
+                a.text = m_t.substr(prefix_start, written.size() + rest.size());
+            } else {
+                prefix += rest;
+                a.text = keep(std::move(prefix));
+            }
             return;
         }
     }
     if (test('!')) {
         a.kind = ActionKind::Forward;
         Extent e = scan_extent(m_t, m_pos, ScanMode::Args);
-        a.text = std::string(m_t.substr(m_pos, e.end - m_pos));
-        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, a.text);
+        a.text = m_t.substr(m_pos, e.end - m_pos);
+        if (e.unterminated_quote) diag(m_pos, ParseIssue::UnterminatedQuote, std::string(a.text));
         m_pos = e.next;
         return;
     }
@@ -446,7 +476,8 @@ HeaderFields parse_header_words(const std::vector<std::string>& words) {
     return f;
 }
 
-ParsedRcfile parse_rcfile(std::string_view text) { return Parser(text).run(); }
+ParsedRcfile parse_rcfile(std::string_view text) { return Parser(std::string(text)).run(); }
+ParsedRcfile parse_rcfile_moved(std::string text) { return Parser(std::move(text)).run(); }
 
 std::string squeeze_continuations(std::string_view text) {
     text = c_string(text);

@@ -21,6 +21,14 @@
 // CloseBrace), so 10,000 nested braces need no recursion to parse, walk or
 // destroy.
 //
+// The texts of the items (names, values, conditions, actions) are views
+// into a copy of the rcfile that the ParsedRcfile holds (RcfileSource):
+// procmail parses the whole rcfile for every message, and one string per
+// condition and action was most of the parse's cost.  The few texts that
+// are not a piece of the file (lines joined at a backslash, a folder name
+// written with other blanks than one space) are kept there too.  A copy of
+// a ParsedRcfile shares the source; the views live as long as any copy.
+//
 // SECURITY: the input is a user's file (or, for the fuzzer, any bytes):
 // every byte value, NUL included, any line length and any nesting depth are
 // handled without recursion and without reading out of bounds.  Nothing is
@@ -30,6 +38,9 @@
 #pragma once
 
 #include <cstddef>
+#include <forward_list>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,7 +84,7 @@ struct RecipeHeader {
     // Everything after the `:` up to the end of the header (comment and
     // backslash-newlines included, the newline itself excluded).  An
     // argument-list context: expand_args(raw).
-    std::string raw;
+    std::string_view raw;
     // raw contains `$` or a backquote: procmail expands the header before it
     // reads the flags, so the engine must recompute
     // parse_header_words(expand_args(raw, env).words) at run time.  `fields`
@@ -91,7 +102,7 @@ struct Condition {
     // is only `\` becomes a newline.  Trailing blanks are stripped (misc.c
     // conditions()).  The prefixes (weight, `!`, `$`, `?`, `<`, `>`,
     // `VAR ??`) are left for parse_condition().
-    std::string text;
+    std::string_view text;
     bool legacy = false;  // one of a `:N` recipe's counted lines without `*`
 };
 
@@ -115,10 +126,10 @@ struct Action {
     // Pipe: the command after `|`, leading blanks kept, in getlline form
     //   (like Condition::text, trailing blanks kept); make_command() decides
     //   shell or exec.  Only blanks → the message goes to stdout.
-    std::string text;
+    std::string_view text;
     // `VAR=| cmd` (also `VAR=! addr`, which procmail runs as a capture of
     // $SENDMAIL's output): the variable that receives the output.
-    std::string capture;
+    std::string_view capture;
     // Block: index in ParsedRcfile::items of the matching CloseBrace, or
     // items.size() when the file ends first.  The body is the items in
     // between.
@@ -127,7 +138,7 @@ struct Action {
 
 struct Recipe {
     RecipeHeader header;
-    std::vector<Condition> conditions;
+    std::span<const Condition> conditions;  // in RcfileSource::conditions
     Action action;
 };
 
@@ -142,12 +153,12 @@ enum class ItemKind {
 struct Item {
     ItemKind kind = ItemKind::Skipped;
     int line = 0;      // first line of the item
-    std::string name;  // Assign, Unset
+    std::string_view name;  // Assign, Unset
     // Assign: the raw value after `=` and the blanks after it, up to the
     // first unquoted blank or newline: procmail reads one word
     // (`B=two words` → value "two", then Unset "words").
     // Skipped: the text procmail logs.
-    std::string value;
+    std::string_view value;
     Recipe recipe;               // Recipe
     bool stray = false;          // CloseBrace with no open block in this file
     std::size_t open = 0;        // CloseBrace (not stray): index of its Recipe
@@ -173,7 +184,15 @@ struct ParseDiagnostic {
     std::string text;  // the offending text (may be empty)
 };
 
+// What the views of the items point into (see the file comment).
+struct RcfileSource {
+    std::string text;                    // the rcfile
+    std::forward_list<std::string> made;  // texts built by the parser
+    std::vector<Condition> conditions;   // every recipe's, in file order
+};
+
 struct ParsedRcfile {
+    std::shared_ptr<const RcfileSource> source;
     std::vector<Item> items;
     std::vector<ParseDiagnostic> diagnostics;  // in line order
     // Per physical line (index 0 = line 1): its length in bytes without the
@@ -184,8 +203,10 @@ struct ParsedRcfile {
     std::vector<int> cr_lines;
 };
 
-// Parse a whole rcfile.  Never fails; see the file comment.
+// Parse a whole rcfile.  Never fails; see the file comment.  The text is
+// copied (parse_rcfile_moved: taken) into the result's source.
 ParsedRcfile parse_rcfile(std::string_view text);
+ParsedRcfile parse_rcfile_moved(std::string text);
 
 // ---- conditions -----------------------------------------------------------
 

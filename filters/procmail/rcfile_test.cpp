@@ -44,8 +44,8 @@ std::string describe(const ParsedRcfile& p) {
         const Item& it = p.items[k];
         o += std::to_string(it.line) + ": ";
         switch (it.kind) {
-        case ItemKind::Assign: o += "assign " + it.name + "=[" + vis(it.value) + "]\n"; break;
-        case ItemKind::Unset: o += "unset " + it.name + "\n"; break;
+        case ItemKind::Assign: o += "assign " + std::string(it.name) + "=[" + vis(it.value) + "]\n"; break;
+        case ItemKind::Unset: o += "unset " + std::string(it.name) + "\n"; break;
         case ItemKind::Skipped: o += "skipped [" + vis(it.value) + "]\n"; break;
         case ItemKind::CloseBrace:
             o += it.stray ? "} stray\n" : "} closes #" + std::to_string(it.open) + "\n";
@@ -64,7 +64,7 @@ std::string describe(const ParsedRcfile& p) {
                 o += std::to_string(c.line) + ":   " + (c.legacy ? "legacy" : "*") + " [" + vis(c.text) + "]\n";
             const Action& a = r.action;
             o += std::to_string(a.line) + ":   ";
-            if (!a.capture.empty()) o += "capture " + a.capture + " ";
+            if (!a.capture.empty()) o += "capture " + std::string(a.capture) + " ";
             switch (a.kind) {
             case ActionKind::Folder: o += "folder [" + vis(a.text) + "]\n"; break;
             case ActionKind::Pipe: o += "pipe [" + vis(a.text) + "]\n"; break;
@@ -424,6 +424,26 @@ TEST_CASE("parse_condition: prefixes in any order, then one kind") {
     CHECK(parse_condition("").kind == ConditionKind::Regex);
     CHECK(parse_condition("X").body == "X");
     CHECK(squeeze_continuations("a\\\n  b\n  c") == "ab\nc");
+}
+
+TEST_CASE("the items' texts outlive the input and the first copy") {
+    ParsedRcfile copy;
+    {
+        std::string text = "A=one\n:0:\n* ^Subject:.*x\\\n  y  \nVAR\t=\tbox more\n:0\n| cat \\\n -n\n";
+        ParsedRcfile p = parse_rcfile(text);
+        text.assign(text.size(), '#');  // the parse has its own copy
+        copy = p;
+    }
+    REQUIRE(copy.items.size() == 3);
+    CHECK(copy.items[0].name == "A");
+    CHECK(copy.items[0].value == "one");
+    const Recipe& r = copy.items[1].recipe;
+    CHECK(r.header.raw == "0:");
+    REQUIRE(r.conditions.size() == 1);
+    CHECK(r.conditions[0].text == "^Subject:.*x\\\n  y");
+    CHECK(r.action.text == "VAR = box more");  // blanks around `=` as procmail rebuilds them
+    CHECK(copy.items[2].recipe.conditions.empty());
+    CHECK(copy.items[2].recipe.action.text == " cat \\\n -n");
 }
 
 }  // TEST_SUITE

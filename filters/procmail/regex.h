@@ -131,6 +131,10 @@ public:
     // patterns of a big rcfile do not match.
     static std::string required_literal(std::string_view expanded);
     const std::string& literal() const { return m_literal; }
+    // Not compiled yet, and `area` lacks the required literal: search()
+    // answers "no match" for it without compiling (the engine then does
+    // not keep the pattern).
+    bool absent_uncompiled(std::string_view area) const { return m_deferred && literal_absent(area); }
 
 private:
     Regex();

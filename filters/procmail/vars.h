@@ -5,18 +5,24 @@
 // variable goes to the end, unsetting removes it.  The side effects of the
 // special variables (MAILDIR changes directory, LOGFILE opens the log …)
 // are the engine's; this is only the store.
+//
+// The store is a list in environment order and an open-addressing index of
+// positions in it (linear probing, FNV-1a of the name): a procmail run sets
+// a few dozen variables once, and a node-based map spent more on its
+// allocations than on the lookups.
 #pragma once
 
-#include <functional>
+#include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace mail::procmail {
 
 class Vars {
 public:
+    Vars();
     const std::string* get(std::string_view name) const;
     std::string value(std::string_view name) const;  // "" when unset
     bool is_set(std::string_view name) const { return get(name) != nullptr; }
@@ -26,13 +32,13 @@ public:
     std::vector<std::string> environ() const;
 
 private:
-    // Looked up by string_view: no key is copied to find a variable.
-    struct NameHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
-    };
-    std::vector<std::pair<std::string, std::string>> m_list;  // erased slots have an empty name
-    std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> m_index;
+    static std::size_t hash(std::string_view name) noexcept;
+    // The index slot holding `name`, or the empty slot where it would go.
+    std::size_t find_slot(std::string_view name) const;
+    void rebuild_index(std::size_t slots);
+
+    std::vector<std::pair<std::string, std::string>> m_list;  // erased entries have an empty name
+    std::vector<std::uint32_t> m_index;  // 0 = empty, else position in m_list + 1; size a power of two
     std::size_t m_live = 0;
 };
 
