@@ -48,6 +48,14 @@ boxes() {
     grep -E '^(MAILDIR|DEFAULT)=' "$1/rc" > "$1/rc-deliver"
 }
 
+# delivered DIR: messages filed in DIR's folders, the 11 seed messages not
+# counted.
+delivered() {
+    local n
+    n=$(cat "$1"/inbox "$1"/box[0-9] | grep -c '^From ' || true)
+    echo $((n - 11))
+}
+
 run() {
     boxes "$T/boxes"
     cp "$T/boxes/rc" "$T/rc"
@@ -60,11 +68,12 @@ run() {
         ours-deliver) cmd="$MAILROOM_BUILD/filters/procmail/procmail $T/rc-deliver" ;;
     esac
     /usr/bin/time -f '%e %U %S' -o "$T/time" \
-        bash -c "for f in $T/msgs/*; do $cmd < \$f > /dev/null; done"
+        bash -c "for f in $T/msgs/*; do $cmd < \$f > /dev/null || exit 1; done" ||
+        { echo "$1 failed" >&2; exit 1; }
     awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/time"
     if [ "$1" != cat ]; then
-        n=$(cat "$T"/boxes/* | grep -c '^From ' || true)
-        [ "$n" -ge "$N" ] || { echo "$1 delivered only $n of $N messages" >&2; exit 1; }
+        n=$(delivered "$T/boxes")
+        [ "$n" -eq "$N" ] || { echo "$1 delivered $n of $N messages" >&2; exit 1; }
     fi
 }
 
@@ -102,8 +111,8 @@ python3 "$MAILROOM_SRC/bench/interleave_cpu.py" "$REPEAT" "$T/msgs" "cat=$(comma
 echo "CPU per message, interleaved (us, median of $REPEAT rounds; then each round):"
 sed 's/^/  /' "$T/inter"
 for p in procmail ours; do
-    n=$(cat "$T/ib-$p"/* | grep -c '^From ' || true)
-    [ "$n" -ge $((2 * N * REPEAT)) ] || { echo "$p delivered only $n of $((2 * N * REPEAT)) messages" >&2; exit 1; }
+    n=$(delivered "$T/ib-$p")
+    [ "$n" -eq $((2 * N * REPEAT)) ] || { echo "$p delivered $n of $((2 * N * REPEAT)) messages" >&2; exit 1; }
 done
 awk '{ c[$1] = $2 }
      END {

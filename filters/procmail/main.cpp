@@ -112,21 +112,32 @@ std::optional<Identity> system_user(Key key, bool& lookup_failed) {
     return identity_of(**found);
 }
 
-// procmail -d, started as root, creates a missing system mailbox before it
-// becomes the recipient (who may not write in the spool directory): empty,
-// 0600, the recipient's, its group the directory's (the spool is set-gid
-// mail).  O_EXCL and O_NOFOLLOW: an existing file or link is left alone,
-// and the delivery that follows reports what is wrong with it.
-void create_system_mailbox(const std::string& spool, const Identity& id) {
+// procmail -d, started as root, creates a missing system mailbox in
+// /var/mail before it becomes the recipient (who may not write there):
+// empty, 0600, the recipient's, its group the directory's (the spool is
+// set-gid mail).  Only the compiled-in spool, never one from the
+// environment, and only when root owns it and nobody else may write there
+// unless it is sticky; the file is made relative to the opened directory
+// with O_EXCL and O_NOFOLLOW, so no path or link can redirect it.  An
+// existing file or link is left alone, and the delivery that follows
+// reports what is wrong with it.
+constexpr const char* k_system_spool = "/var/mail";
+
+void create_system_mailbox(const Identity& id) {
     if (id.name.empty() || id.name[0] == '.' || id.name.find('/') != std::string::npos) return;
-    const std::string path = spool + "/" + id.name;
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    if (::fchown(fd, id.uid, static_cast<gid_t>(-1)) != 0) {
-        // A root-owned mailbox the recipient cannot use would only fail later.
-        ::unlink(path.c_str());
+    int dir = ::open(k_system_spool, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) return;
+    struct stat st {};
+    const bool safe = ::fstat(dir, &st) == 0 && st.st_uid == 0 &&
+                      ((st.st_mode & S_IWOTH) == 0 || (st.st_mode & S_ISVTX) != 0);
+    int fd = safe ? ::openat(dir, id.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+    if (fd >= 0) {
+        // A mailbox the recipient cannot use would only fail later.
+        if (::fchown(fd, id.uid, static_cast<gid_t>(-1)) != 0 || ::fchmod(fd, 0600) != 0)
+            ::unlinkat(dir, id.name.c_str(), 0);
+        ::close(fd);
     }
-    ::close(fd);
+    ::close(dir);
 }
 
 // An instance's users file: the user's name and home, but our own uid (an
@@ -330,9 +341,10 @@ int main(int argc, char** argv) {
     Identity id;
     if (o.mode == Mode::Delivery) {
         if (o.recipients.size() > 1) return deliver_each(argc, argv, o);
-        auto found = users_file.empty() ? system_user(std::string_view(o.recipients[0]), lookup_failed)
+        bool recipient_lookup_failed = false;
+        auto found = users_file.empty() ? system_user(std::string_view(o.recipients[0]), recipient_lookup_failed)
                                         : instance_user(users_file, o.recipients[0]);
-        if (!found && lookup_failed) return EX_TEMPFAIL;
+        if (!found && recipient_lookup_failed) return EX_TEMPFAIL;
         if (!found) {
             std::fprintf(stderr, "procmail: Unknown user \"%s\"\n", o.recipients[0].c_str());
             return EX_NOUSER;
@@ -340,7 +352,7 @@ int main(int argc, char** argv) {
         id = *found;
         if (users_file.empty()) {
             if (::getuid() == 0 && id.uid != 0) {
-                create_system_mailbox(spool_dir.empty() ? "/var/mail" : spool_dir, id);
+                if (spool_dir.empty()) create_system_mailbox(id);
                 if (auto groups = mail::users::init_groups(id.name, id.gid); !groups) {
                     std::fprintf(stderr, "procmail: Couldn't set the groups of %s: %s\n", id.name.c_str(),
                                  groups.error().message.c_str());

@@ -7,12 +7,15 @@
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace mail::users {
 
@@ -65,7 +68,8 @@ std::optional<unsigned long> number_field(std::string_view f) {
     errno = 0;
     unsigned long v = std::strtoul(s.c_str(), &end, 10);
     if (end == s.c_str() || *end != '\0') return std::nullopt;
-    return v;
+    // glibc caps a value too large for 32 bits (strtou32): never wrap to 0.
+    return std::min<unsigned long>(v, std::numeric_limits<std::uint32_t>::max());
 }
 
 // NIS compat entries ("+name", "-@netgroup") mean more than the files say.
@@ -93,26 +97,40 @@ FilesFirst files_first(std::string_view conf, std::string_view database) {
     return {true, sources->size() == 1};
 }
 
-Result<std::string> run_getent(const AccountSources& src, std::vector<std::string> args, bool& found) {
+// Runs `getent DATABASE -- KEY` ("--": a key starting with '-' is not an
+// option).  found: exit status 0; status 2 is "no such entry".
+Result<std::string> run_getent(const AccountSources& src, const std::string& database, const std::string& key,
+                               bool& found) {
+    const std::string what = fmt::format("{} {} {}", src.getent, database, key);
     proc::SpawnOptions o;
-    o.argv = {src.getent};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.argv = {src.getent, database, "--", key};
     o.pipe_stdin = false;
     o.stderr_to_stdout = false;
+    // An ignored SIGCHLD (inherited from whoever started us) would reap
+    // getent before we can read its status.
+    struct sigaction dfl {}, old {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigemptyset(&dfl.sa_mask);
+    ::sigaction(SIGCHLD, &dfl, &old);
     auto child = proc::spawn(o);
-    if (!child) return child.error();
-    std::string out = proc::read_all(child->out(), 1 << 20);
-    auto status = child->wait();
-    if (!status) return status.error();
+    std::string out;
+    Result<int> status = make_error(EX_TEMPFAIL, "");
+    if (child) {
+        out = proc::read_all(child->out(), 1 << 20);
+        status = child->wait();
+    }
+    ::sigaction(SIGCHLD, &old, nullptr);
+    if (!child) return make_error(EX_TEMPFAIL, fmt::format("{}: {}", what, child.error().message));
+    if (!status) return make_error(EX_TEMPFAIL, fmt::format("{}: {}", what, status.error().message));
     found = *status == 0;
     if (*status == 0 || *status == 2) return out;
-    return make_error(EX_TEMPFAIL, fmt::format("{} {}: exit status {}", src.getent, join(args, " "), *status));
+    return make_error(EX_TEMPFAIL, fmt::format("{}: exit status {}", what, *status));
 }
 
 Result<std::optional<Account>> ask_getent(const AccountSources& src, const std::string& key,
                                           std::string_view want_name) {
     bool found = false;
-    auto out = run_getent(src, {"passwd", key}, found);
+    auto out = run_getent(src, "passwd", key, found);
     if (!out) return out.error();
     if (!found) return std::optional<Account>();
     std::string_view text = *out;
@@ -140,14 +158,19 @@ std::optional<std::optional<Account>> from_files(const AccountSources& src, Key 
 }  // namespace
 
 std::optional<std::vector<std::string>> nsswitch_sources(std::string_view conf, std::string_view database) {
+    // As glibc reads it: '#' starts a comment; the database name ends at a
+    // blank or ':' and is compared exactly; a later line for the same
+    // database replaces an earlier one.
     std::optional<std::vector<std::string>> result;
     for_each_line(conf, [&](std::string_view line) {
         line = line.substr(0, line.find('#'));
-        line = trim(line);
-        std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || !iequals(trim(line.substr(0, colon)), database)) return false;
+        while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+        std::size_t name_end = 0;
+        while (name_end < line.size() && !is_space(line[name_end]) && line[name_end] != ':') ++name_end;
+        if (name_end == 0 || name_end == line.size() || line.substr(0, name_end) != database) return false;
+        std::string_view rest = line.substr(name_end);
+        while (!rest.empty() && (is_space(rest.front()) || rest.front() == ':')) rest.remove_prefix(1);
         std::vector<std::string> sources;
-        std::string_view rest = line.substr(colon + 1);
         while (true) {
             while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
             if (rest.empty()) break;
@@ -162,7 +185,7 @@ std::optional<std::vector<std::string>> nsswitch_sources(std::string_view conf, 
             rest.remove_prefix(end);
         }
         result = std::move(sources);
-        return true;  // the first line for a database is the one glibc uses
+        return false;
     });
     return result;
 }
@@ -171,7 +194,6 @@ std::optional<Account> parse_passwd_line(std::string_view raw) {
     auto line = data_line(raw);
     if (!line) return std::nullopt;
     std::string_view rest = *line;
-    if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
     Account a;
     a.name = next_field(rest);
     a.passwd = next_field(rest);
@@ -208,16 +230,16 @@ std::optional<Account> find_in_passwd(std::string_view file, uid_t uid) {
 }
 
 std::vector<gid_t> groups_in_group_file(std::string_view file, std::string_view name, gid_t gid) {
+    // glibc's files initgroups parses every line as it is: no comment or
+    // blank-line skipping, no leading-blank trimming of the group's name;
+    // a member's leading blanks are skipped, trailing ones kept.  Groups
+    // are listed as often as they match (glibc does not remove repeats).
     std::vector<gid_t> groups{gid};
-    for_each_line(file, [&](std::string_view raw) {
-        auto line = data_line(raw);
-        if (!line) return false;
-        std::string_view rest = *line;
-        if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
-        std::string_view group_name = next_field(rest);
+    for_each_line(file, [&](std::string_view rest) {
+        next_field(rest);  // the group's name
         next_field(rest);  // password
         auto g = number_field(next_field(rest));
-        if (group_name.empty() || !g || static_cast<gid_t>(*g) == gid) return false;
+        if (!g || static_cast<gid_t>(*g) == gid) return false;
         while (!rest.empty()) {
             std::size_t comma = rest.find(',');
             std::string_view member = rest.substr(0, comma);
@@ -254,7 +276,7 @@ Result<std::vector<gid_t>> FilesThenGetent::group_list(std::string_view name, gi
         }
     }
     bool found = false;
-    auto out = run_getent(src, {"initgroups", std::string(name)}, found);
+    auto out = run_getent(src, "initgroups", std::string(name), found);
     if (!out) return out.error();
     // "NAME  gid gid …": the user's groups from every source.
     std::vector<gid_t> groups{gid};

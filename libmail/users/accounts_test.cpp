@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,9 +32,9 @@ struct Fixture {
               "#!/bin/sh\n"
               "echo \"$*\" >> " + dir + "/calls\n"
               "case \"$1 $2\" in\n"
-              "  'passwd ldapuser'|'passwd 7000') echo 'ldapuser:*:7000:7000:From LDAP:/home/ldapuser:/bin/zsh' ;;\n"
-              "  'initgroups tony') echo 'tony                  100 5000 1000' ;;\n"
-              "  'passwd broken') exit 1 ;;\n"
+              "  'initgroups --') if [ \"$3\" = tony ]; then echo 'tony                  100 5000 1000'; else echo \"$3\"; fi ;;\n"
+              "  'passwd --') case \"$3\" in ldapuser|7000) echo 'ldapuser:*:7000:7000:From LDAP:/home/ldapuser:/bin/zsh' ;;\n"
+              "                   broken) exit 1 ;; *) exit 2 ;; esac ;;\n"
               "  *) exit 2 ;;\n"
               "esac\n");
         ::chmod(src.getent.c_str(), 0755);
@@ -45,7 +46,10 @@ struct Fixture {
               "  tony:x:1000:1000:Tony Test,,,:/home/tony:/bin/sh\n"
               "short:x:1001:1001:Short\n"
               "tony:x:1002:1002:Second Tony:/home/tony2:/bin/sh\n");
-        write(src.group, "root:x:0:\nusers:x:100:tony,mary\nstaff:x:50: mary , tony\nmail:x:8:mary\ntony:x:1000:tony\n");
+        write(src.group,
+              "root:x:0:\nusers:x:100:tony,mary\nstaff:x:50: mary , tony\nmail:x:8:mary\ntony:x:1000:tony\n"
+              "#old:x:60:tony\n"    // glibc's initgroups reads comment lines as groups too
+              "cr:x:61:tony\r\n");  // and keeps the CR: "tony\r" is not tony
     }
     ~Fixture() {
         std::string cmd = "rm -rf " + dir;
@@ -62,19 +66,23 @@ struct Fixture {
 }  // namespace
 
 TEST_SUITE("accounts") {
-    TEST_CASE("nsswitch.conf: a database's sources, actions kept as items") {
+    TEST_CASE("nsswitch.conf: a database's sources, as glibc's nss_database.c reads them") {
         std::string conf =
             "# comment\n"
-            "passwd:   files systemd   # trailing comment\n"
-            "GROUP: files [NOTFOUND=return] ldap\n"
-            "hosts: files dns\n"
-            "passwd: ldap\n";  // a later line for the same database is ignored
+            "passwd:   files   # trailing comment\n"
+            "group: files [NOTFOUND=return] ldap\n"
+            "GROUP: nis\n"              // names are compared exactly
+            "hosts files dns\n"         // the colon may be left out
+            "passwd: files systemd\n";  // a later line replaces an earlier one
         auto p = nsswitch_sources(conf, "passwd");
         REQUIRE(p);
         CHECK(*p == std::vector<std::string>{"files", "systemd"});
         auto g = nsswitch_sources(conf, "group");
         REQUIRE(g);
         CHECK(*g == std::vector<std::string>{"files", "[NOTFOUND=return]", "ldap"});
+        auto h = nsswitch_sources(conf, "hosts");
+        REQUIRE(h);
+        CHECK(*h == std::vector<std::string>{"files", "dns"});
         CHECK_FALSE(nsswitch_sources(conf, "shadow"));
         CHECK_FALSE(nsswitch_sources(conf, "pass"));
     }
@@ -97,6 +105,11 @@ TEST_SUITE("accounts") {
         CHECK_FALSE(parse_passwd_line("# root:x:0:0::/:"));
         CHECK_FALSE(parse_passwd_line(""));
         CHECK_FALSE(parse_passwd_line(":x:1:1::/:"));
+        CHECK_FALSE(parse_passwd_line("cr:x:1:1\r"));  // glibc keeps the CR: the gid does not parse
+        auto big = parse_passwd_line("big:x:4294967296:99999999999::/:");
+        REQUIRE(big);
+        CHECK(big->uid == 4294967295u);  // capped as glibc caps it, never wrapped to 0
+        CHECK(big->gid == 4294967295u);
     }
 
     TEST_CASE("files: by name and by uid, the first matching line wins") {
@@ -137,7 +150,7 @@ TEST_SUITE("accounts") {
         auto none = FilesThenGetent(f.src).by_name("nosuchuser");
         REQUIRE(none.ok());
         CHECK_FALSE(none->has_value());
-        CHECK(f.calls() == "passwd ldapuser\npasswd 7000\npasswd nosuchuser\n");
+        CHECK(f.calls() == "passwd -- ldapuser\npasswd -- 7000\npasswd -- nosuchuser\n");
     }
 
     TEST_CASE("getent for everything when files is not first, has an action, or has compat lines") {
@@ -148,7 +161,7 @@ TEST_SUITE("accounts") {
             auto tony = FilesThenGetent(f.src).by_name("tony");
             REQUIRE(tony.ok());
             CHECK_FALSE(tony->has_value());  // the fake getent does not know tony
-            CHECK(f.calls() == "passwd tony\n");
+            CHECK(f.calls() == "passwd -- tony\n");
         }
         Fixture f;
         f.nsswitch("passwd: files\n");
@@ -156,7 +169,24 @@ TEST_SUITE("accounts") {
         auto root = FilesThenGetent(f.src).by_name("root");
         REQUIRE(root.ok());
         CHECK_FALSE(root->has_value());
-        CHECK(f.calls() == "passwd root\n");
+        CHECK(f.calls() == "passwd -- root\n");
+    }
+
+    TEST_CASE("getent: a key starting with '-' is not an option; an ignored SIGCHLD does not lose the answer") {
+        Fixture f;
+        f.nsswitch("passwd: files ldap\n");
+        auto dash = FilesThenGetent(f.src).by_name("-sldap");
+        REQUIRE(dash.ok());
+        CHECK_FALSE(dash->has_value());
+        CHECK(f.calls() == "passwd -- -sldap\n");
+        struct sigaction ign {}, old {};
+        ign.sa_handler = SIG_IGN;
+        ::sigaction(SIGCHLD, &ign, &old);
+        auto ldap = FilesThenGetent(f.src).by_name("ldapuser");
+        ::sigaction(SIGCHLD, &old, nullptr);
+        REQUIRE(ldap.ok());
+        REQUIRE(ldap->has_value());
+        CHECK((*ldap)->uid == 7000);
     }
 
     TEST_CASE("a failure to ask is an error, not an unknown user") {
@@ -184,7 +214,7 @@ TEST_SUITE("accounts") {
         f.nsswitch("passwd: files\ngroup: files\n");
         auto g = FilesThenGetent(f.src).group_list("tony", 1000);
         REQUIRE(g.ok());
-        CHECK(*g == std::vector<gid_t>{1000, 100, 50});  // primary first; staff's " tony" counts
+        CHECK(*g == std::vector<gid_t>{1000, 100, 50, 60});  // primary first; staff's " tony" counts
         auto mary = FilesThenGetent(f.src).group_list("mary", 100);
         REQUIRE(mary.ok());
         CHECK(*mary == std::vector<gid_t>{100, 8});  // glibc keeps staff's trailing blank: "mary " is not mary
@@ -198,7 +228,7 @@ TEST_SUITE("accounts") {
             auto g = FilesThenGetent(f.src).group_list("tony", 1000);
             REQUIRE(g.ok());
             CHECK(*g == std::vector<gid_t>{1000, 100, 5000});  // getent's list, the primary group once
-            CHECK(f.calls() == "initgroups tony\n");
+            CHECK(f.calls() == "initgroups -- tony\n");
         }
     }
 

@@ -19,7 +19,7 @@ for p in procmail formail lockfile; do
     readelf -lW "$bin" | grep -q 'INTERP' && fail "$p asks for a dynamic loader"
     needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
     [ -z "$needed" ] || fail "$p loads shared libraries: $needed"
-    nss=$(nm "$bin" | awk '$2 == "T" && $3 ~ /^(getpw(nam|uid|ent)(_r)?|initgroups|getgrouplist|getgr(nam|gid)(_r)?|__nss_(passwd|group)_lookup2)$/ { print $3 }' |
+    nss=$(nm "$bin" | awk '($2 == "T" || $2 == "W") && $3 ~ /^(getpw(nam|uid|ent)(_r)?|initgroups|getgrouplist|getgr(nam|gid)(_r)?|__nss_(passwd|group)_lookup2)$/ { print $3 }' |
         tr '\n' ' ')
     [ -z "$nss" ] || fail "$p links glibc's user lookups: $nss"
     ok
