@@ -10,7 +10,8 @@
 #    with the programs interleaved, median wall time (throughput = N / wall).
 #  - CPU per message: bench/interleave_cpu.py runs every program on each
 #    message in turn (message by message, not loop by loop) and takes the
-#    CPU the kernel accounts to each process; median of REPEAT rounds.  On a
+#    CPU the kernel accounts to each process; median of CPU_ROUNDS rounds
+#    (BENCH_CPU_ROUNDS, 10), and the ratio of each round.  On a
 #    shared VM whole-loop CPU figures drift with the machine's load between
 #    loops; interleaving message by message puts any slow spell on every
 #    program alike.  The loops' CPU is printed too, for comparison.
@@ -28,6 +29,7 @@ set -eu
 : "${MAILROOM_BUILD:?}" "${MAILROOM_SRC:?}"
 N=${BENCH_PROCMAIL_MESSAGES:-2000}
 REPEAT=${BENCH_REPEAT:-3}
+CPU_ROUNDS=${BENCH_CPU_ROUNDS:-10}
 PEERS=$MAILROOM_SRC/var/peers
 [ -x "$PEERS/procmail/usr/bin/procmail" ] || "$MAILROOM_SRC/scripts/fetch-peers.sh"
 T=$(mktemp -d /tmp/mailroom-bench-procmail.XXXXXX)
@@ -105,20 +107,24 @@ awk -v n="$N" '{ w[$1] = $2; c[$1] = $3 }
 for p in procmail ours; do boxes "$T/ib-$p"; done
 PM="$PEERS/procmail/usr/bin/procmail"
 OURS="$MAILROOM_BUILD/filters/procmail/procmail"
-python3 "$MAILROOM_SRC/bench/interleave_cpu.py" "$REPEAT" "$T/msgs" "cat=$(command -v cat)" \
+python3 "$MAILROOM_SRC/bench/interleave_cpu.py" "$CPU_ROUNDS" "$T/msgs" "cat=$(command -v cat)" \
     "procmail=$PM $T/ib-procmail/rc" "ours=$OURS $T/ib-ours/rc" \
     "procmail-deliver=$PM $T/ib-procmail/rc-deliver" "ours-deliver=$OURS $T/ib-ours/rc-deliver" > "$T/inter"
-echo "CPU per message, interleaved (us, median of $REPEAT rounds; then each round):"
+echo "CPU per message, interleaved (us, median of $CPU_ROUNDS rounds; then each round):"
 sed 's/^/  /' "$T/inter"
 for p in procmail ours; do
     n=$(delivered "$T/ib-$p")
-    [ "$n" -eq $((2 * N * REPEAT)) ] || { echo "$p delivered $n of $((2 * N * REPEAT)) messages" >&2; exit 1; }
+    [ "$n" -eq $((2 * N * CPU_ROUNDS)) ] || { echo "$p delivered $n of $((2 * N * CPU_ROUNDS)) messages" >&2; exit 1; }
 done
-awk '{ c[$1] = $2 }
+awk '{ c[$1] = $2; for (i = 3; i <= NF; i++) r[$1, i] = $i; nf = NF }
      END {
        fp = c["procmail"] - c["cat"]; fo = c["ours"] - c["cat"];
        printf "filtering cost above cat: procmail %.0f us/msg, ours %.0f us/msg (ratio %.2f)\n",
          fp, fo, (fp > 0 ? fo / fp : 0);
+       printf "  the ratio in each round:";
+       for (i = 3; i <= nf; i++)
+         printf " %.2f", (r["ours", i] - r["cat", i]) / (r["procmail", i] - r["cat", i]);
+       printf "\n";
        dp = c["procmail-deliver"] - c["cat"]; do_ = c["ours-deliver"] - c["cat"];
        printf "of which start-up and delivery alone: procmail %.0f us/msg, ours %.0f us/msg\n", dp, do_;
        printf "the 50 recipes alone: procmail %.0f us/msg, ours %.0f us/msg (ratio %.2f)\n",
