@@ -12,6 +12,22 @@ Vars::Vars() {
     m_index.assign(k_initial_slots, 0);
 }
 
+Vars::Vars(Vars&& other) : m_list(std::move(other.m_list)), m_index(std::move(other.m_index)), m_live(other.m_live) {
+    other = Vars();
+}
+
+Vars& Vars::operator=(Vars&& other) {
+    if (this != &other) {
+        m_list = std::move(other.m_list);
+        m_index = std::move(other.m_index);
+        m_live = other.m_live;
+        other.m_list.clear();
+        other.m_index.assign(k_initial_slots, 0);
+        other.m_live = 0;
+    }
+    return *this;
+}
+
 std::size_t Vars::hash(std::string_view name) noexcept {
     std::uint64_t h = 14695981039346656037ull;
     for (unsigned char c : name) {

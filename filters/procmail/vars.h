@@ -23,6 +23,11 @@ namespace mail::procmail {
 class Vars {
 public:
     Vars();
+    Vars(const Vars&) = default;
+    Vars& operator=(const Vars&) = default;
+    // A moved-from store is empty and usable (its index is rebuilt).
+    Vars(Vars&& other);
+    Vars& operator=(Vars&& other);
     const std::string* get(std::string_view name) const;
     std::string value(std::string_view name) const;  // "" when unset
     bool is_set(std::string_view name) const { return get(name) != nullptr; }

@@ -26,6 +26,23 @@ TEST_SUITE("procmail.vars") {
         CHECK(v.environ().size() == 3);
     }
 
+    TEST_CASE("a moved-from store is empty and still usable") {
+        Vars a;
+        a.set("HOME", "/home/tony");
+        Vars b(std::move(a));
+        CHECK(b.value("HOME") == "/home/tony");
+        CHECK_FALSE(a.is_set("HOME"));  // NOLINT(bugprone-use-after-move): the point of the test
+        a.set("PATH", "/bin");
+        CHECK(a.value("PATH") == "/bin");
+        Vars c;
+        c = std::move(b);
+        CHECK(c.value("HOME") == "/home/tony");
+        CHECK_FALSE(b.is_set("HOME"));  // NOLINT(bugprone-use-after-move)
+        b.set("X", "1");
+        b.unset("X");
+        CHECK(b.environ().empty());
+    }
+
     TEST_CASE("an empty value is set") {
         Vars v;
         v.set("E", "");
