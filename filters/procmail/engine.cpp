@@ -523,17 +523,14 @@ std::size_t Engine::skip_block(const ParsedRcfile& rc, std::size_t start, std::s
 // ---- conditions ---------------------------------------------------------------
 
 const Regex* Engine::regex(std::string_view pattern, bool case_sensitive, bool after_backslash, std::string_view area,
-                           std::optional<Regex>* uncached, bool* absent) {
+                           std::optional<Regex>* uncached) {
     const int flags = (case_sensitive ? 1 : 0) | (after_backslash ? 2 : 0);
     if (auto it = m_regex_cache.find(RegexKeyView{pattern, flags}); it != m_regex_cache.end())
         return it->second ? &*it->second : nullptr;
     auto compiled = Regex::compile(pattern, case_sensitive, after_backslash);
     // Most patterns of a big rcfile are looked at once and cannot match:
     // keeping them would cost more than preparing them again.
-    if (compiled && compiled->absent_uncompiled(area)) {
-        *absent = true;
-        return &uncached->emplace(std::move(*compiled));
-    }
+    if (compiled && compiled->absent_uncompiled(area)) return &uncached->emplace(std::move(*compiled));
     auto it = m_regex_cache.try_emplace(RegexKey{std::string(pattern), flags}).first;
     if (compiled) it->second.emplace(std::move(*compiled));
     else diag("Invalid regexp \"" + std::string(pattern) + "\"");
@@ -652,15 +649,14 @@ bool Engine::eval_condition(const HeaderFields& f, std::string_view text, double
         case ConditionKind::Dollar:  // not reached: expanded above
         case ConditionKind::Regex: {
             bool cs = f.has('D');
-            std::optional<Regex> uncached;
-            bool absent = false;
-            const Regex* re = regex(p.body, cs, after_backslash, area, &uncached, &absent);
+            std::optional<Regex> uncached;  // set only for a pattern `area` cannot match
+            const Regex* re = regex(p.body, cs, after_backslash, area, &uncached);
             if (re == nullptr) return p.weighted;  // too large to compile: logged; no match
             if (!re->warning().empty()) diag("Invalid regexp \"" + p.body + "\"");
             if (!p.weighted) {
                 std::string match;
                 bool gave_up = false;
-                bool m = !absent && re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
+                bool m = !uncached && re->search(area, re->has_extraction() ? &match : nullptr, &gave_up);
                 if (gave_up) diag("Search too costly, taken as no match: \"" + p.body + "\"");
                 if (m && re->has_extraction() && !p.negate) m_vars.set("MATCH", match);
                 if (m_verbose) diag(std::string(m != p.negate ? "Match on" : "No match on") + (p.negate ? " !" : "") + " \"" + re->expanded() + "\"");

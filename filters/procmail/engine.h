@@ -171,9 +171,9 @@ private:
     Command command_for(std::string_view raw, std::string* shown = nullptr);
     // The compiled pattern (nullptr: too large, logged).  A pattern that
     // cannot match `area` (Regex::absent_uncompiled) is not cached: it goes
-    // to *uncached, and *absent is set (its search is known to fail).
+    // to *uncached, which is set only then (its search is known to fail).
     const Regex* regex(std::string_view pattern, bool case_sensitive, bool after_backslash, std::string_view area,
-                       std::optional<Regex>* uncached, bool* absent);
+                       std::optional<Regex>* uncached);
     void record_delivery(const Delivery& d, bool copy);
     void write_abstract(std::string_view folder, uint64_t bytes);
     bool want_abstract() const;

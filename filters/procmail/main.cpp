@@ -96,16 +96,17 @@ struct Identity {
 Identity identity_of(const mail::users::Account& a) { return Identity{a.name, a.home, a.shell, a.uid, a.gid, true}; }
 
 // The password database's entry for a name or a uid; nullopt when there is
-// none, and also (after a message on stderr) when it could not be asked.
+// none, and also when it could not be asked (said on stderr, and flagged
+// in *lookup_failed when given).
 template <class Key>
-std::optional<Identity> system_user(Key key, bool& lookup_failed) {
+std::optional<Identity> system_user(Key key, bool* lookup_failed = nullptr) {
     auto found = [&] {
         if constexpr (std::is_same_v<Key, uid_t>) return mail::users::account_by_uid(key);
         else return mail::users::account_by_name(key);
     }();
     if (!found) {
         std::fprintf(stderr, "procmail: Couldn't look up user: %s\n", found.error().message.c_str());
-        lookup_failed = true;
+        if (lookup_failed) *lookup_failed = true;
         return std::nullopt;
     }
     if (!*found) return std::nullopt;
@@ -183,8 +184,7 @@ int parse_options(int argc, char** argv, Options& o) {
             char c = a[k];
             switch (c) {
                 case 'v': {
-                    bool failed = false;
-                    auto me = system_user(::getuid(), failed);
+                    auto me = system_user(::getuid());
                     std::fprintf(stderr,
                                  "procmail v3.23pre 2001/09/13\n"
                                  "    mailroom's procmail, a reimplementation compatible with procmail 3.22\n\n"
@@ -335,14 +335,13 @@ int main(int argc, char** argv) {
 
     // The identity: the recipient in delivery mode, else the invoker (one
     // password-database lookup: this runs once per message).
-    bool lookup_failed = false;
-    std::optional<Identity> self = system_user(::getuid(), lookup_failed);
+    std::optional<Identity> self = system_user(::getuid());
     const std::string invoker = self ? self->name : std::string();
     Identity id;
     if (o.mode == Mode::Delivery) {
         if (o.recipients.size() > 1) return deliver_each(argc, argv, o);
         bool recipient_lookup_failed = false;
-        auto found = users_file.empty() ? system_user(std::string_view(o.recipients[0]), recipient_lookup_failed)
+        auto found = users_file.empty() ? system_user(std::string_view(o.recipients[0]), &recipient_lookup_failed)
                                         : instance_user(users_file, o.recipients[0]);
         if (!found && recipient_lookup_failed) return EX_TEMPFAIL;
         if (!found) {

@@ -98,9 +98,9 @@ FilesFirst files_first(std::string_view conf, std::string_view database) {
 }
 
 // Runs `getent DATABASE -- KEY` ("--": a key starting with '-' is not an
-// option).  found: exit status 0; status 2 is "no such entry".
-Result<std::string> run_getent(const AccountSources& src, const std::string& database, const std::string& key,
-                               bool& found) {
+// option): its output, or nullopt for exit status 2 ("no such entry").
+Result<std::optional<std::string>> run_getent(const AccountSources& src, const std::string& database,
+                                              const std::string& key) {
     const std::string what = fmt::format("{} {} {}", src.getent, database, key);
     proc::SpawnOptions o;
     o.argv = {src.getent, database, "--", key};
@@ -113,27 +113,25 @@ Result<std::string> run_getent(const AccountSources& src, const std::string& dat
     ::sigemptyset(&dfl.sa_mask);
     ::sigaction(SIGCHLD, &dfl, &old);
     auto child = proc::spawn(o);
-    std::string out;
-    Result<int> status = make_error(EX_TEMPFAIL, "");
-    if (child) {
-        out = proc::read_all(child->out(), 1 << 20);
-        status = child->wait();
+    if (!child) {
+        ::sigaction(SIGCHLD, &old, nullptr);
+        return make_error(EX_TEMPFAIL, fmt::format("{}: {}", what, child.error().message));
     }
+    std::string out = proc::read_all(child->out(), 1 << 20);
+    auto status = child->wait();
     ::sigaction(SIGCHLD, &old, nullptr);
-    if (!child) return make_error(EX_TEMPFAIL, fmt::format("{}: {}", what, child.error().message));
     if (!status) return make_error(EX_TEMPFAIL, fmt::format("{}: {}", what, status.error().message));
-    found = *status == 0;
-    if (*status == 0 || *status == 2) return out;
+    if (*status == 0) return std::optional<std::string>(std::move(out));
+    if (*status == 2) return std::optional<std::string>();
     return make_error(EX_TEMPFAIL, fmt::format("{}: exit status {}", what, *status));
 }
 
 Result<std::optional<Account>> ask_getent(const AccountSources& src, const std::string& key,
                                           std::string_view want_name) {
-    bool found = false;
-    auto out = run_getent(src, "passwd", key, found);
+    auto out = run_getent(src, "passwd", key);
     if (!out) return out.error();
-    if (!found) return std::optional<Account>();
-    std::string_view text = *out;
+    if (!*out) return std::optional<Account>();
+    std::string_view text = **out;
     auto account = parse_passwd_line(text.substr(0, text.find('\n')));
     if (!account) return make_error(EX_TEMPFAIL, fmt::format("{} passwd {}: unexpected answer", src.getent, key));
     // getent takes an all-digit key for a uid; a name lookup wants that name.
@@ -221,9 +219,15 @@ std::optional<Account> find_in_passwd(std::string_view file, std::string_view na
 
 std::optional<Account> find_in_passwd(std::string_view file, uid_t uid) {
     std::optional<Account> found;
-    for_each_line(file, [&](std::string_view line) {
-        auto a = parse_passwd_line(line);
-        if (a && a->uid == uid) found = std::move(a);
+    for_each_line(file, [&](std::string_view raw) {
+        auto line = data_line(raw);
+        if (!line) return false;
+        std::string_view rest = *line;
+        next_field(rest);  // name
+        next_field(rest);  // password
+        auto u = number_field(next_field(rest));
+        if (!u || static_cast<uid_t>(*u) != uid) return false;
+        found = parse_passwd_line(*line);  // nullopt when another field is bad: glibc skips the line
         return found.has_value();
     });
     return found;
@@ -267,25 +271,24 @@ Result<std::optional<Account>> FilesThenGetent::by_uid(uid_t uid) const {
 }
 
 Result<std::vector<gid_t>> FilesThenGetent::group_list(std::string_view name, gid_t gid) const {
-    const AccountSources& src = m_src;
-    if (auto conf = read_small_file(src.nsswitch)) {
+    if (auto conf = read_small_file(m_src.nsswitch)) {
         FilesFirst ff = files_first(*conf, "group");
         if (ff.usable && ff.only && !nsswitch_sources(*conf, "initgroups")) {
-            auto group = read_small_file(src.group);
+            auto group = read_small_file(m_src.group);
             if (group && !has_compat_lines(*group)) return groups_in_group_file(*group, name, gid);
         }
     }
-    bool found = false;
-    auto out = run_getent(src, "initgroups", std::string(name), found);
+    auto out = run_getent(m_src, "initgroups", std::string(name));
     if (!out) return out.error();
     // "NAME  gid gid …": the user's groups from every source.
     std::vector<gid_t> groups{gid};
-    std::string_view text = *out;
+    const std::string answer = out->value_or(std::string());  // exit 2: no groups
+    std::string_view text = answer;
     text = text.substr(0, text.find('\n'));
     auto words = split(text, " \t");
     for (std::size_t i = 1; i < words.size(); ++i) {
         auto g = number_field(words[i]);
-        if (!g) return make_error(EX_TEMPFAIL, fmt::format("{} initgroups {}: unexpected answer", src.getent, name));
+        if (!g) return make_error(EX_TEMPFAIL, fmt::format("{} initgroups {}: unexpected answer", m_src.getent, name));
         if (static_cast<gid_t>(*g) != gid) groups.push_back(static_cast<gid_t>(*g));
     }
     return groups;
